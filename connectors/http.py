@@ -73,7 +73,7 @@ class JsonService:
     name: str
     base_url: str
     session: aiohttp.ClientSession
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # credentials
 
     async def request(
         self,

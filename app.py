@@ -1,0 +1,131 @@
+"""The Starlette app factory: GraphQL at /graphql, sign-in routes, health checks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from auth.routes import AuthServices, auth_routes, session_token_of
+from auth.sessions import SESSION_COOKIE
+from auth.viewer import Viewer
+from auth.viewers import load_viewer
+from config import Settings
+from connectors.http import UpstreamError
+from gateway import Gateway, open_gateway
+from resolvers.context import RequestContext
+from resolvers.errors import upstream_failure
+from resolvers.loaders import Loaders
+from schema.schema import schema
+
+log = logging.getLogger("portal.app")
+
+
+class PortalGraphQL(GraphQL[RequestContext, None]):
+    async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
+        gateway: Gateway = request.app.state.gateway
+        context = RequestContext(
+            services=gateway.services,
+            loaders=Loaders.for_request(gateway.services),
+            viewer=None,
+            request=request,
+            response=response,
+        )
+        try:
+            context.viewer = await _authenticate(gateway, request, response)
+        except UpstreamError as exc:
+            context.viewer_failure = upstream_failure(exc)
+        return context
+
+
+async def _authenticate(gateway: Gateway, request: Request, response: Response) -> Viewer | None:
+    token = session_token_of(request)
+    if token is None:
+        return None
+    from_cookie = token == request.cookies.get(SESSION_COOKIE)
+    if from_cookie and request.method == "POST" and not _is_json(request):
+        # CSRF: a cross-site form can POST with the cookie but not with a JSON body.
+        return None
+    session = await gateway.sessions.verify(token, sliding=from_cookie)
+    if session is None:
+        return None
+    if from_cookie and session.needs_refresh(time.time()):
+        gateway.set_cookie(response, gateway.sessions.refreshed(session))
+    return await load_viewer(
+        gateway.services.upstreams.hubspot,
+        gateway.services.cache,
+        session.contact_id,
+        gateway.settings.viewer_ttl_s,
+    )
+
+
+def _is_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip() == "application/json"
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Can each upstream be reached? A TCP connect to each: no API call, no rate limit."""
+    settings: Settings = request.app.state.gateway.settings
+    urls = {
+        "hubspot": settings.hubspot_base_url,
+        "stripe": settings.stripe_base_url,
+        "zendesk": settings.zendesk_base_url,
+        "drive": settings.drive_base_url,
+    }
+    results = await asyncio.gather(*(_reachable(url) for url in urls.values()))
+    checks = dict(zip(urls, results, strict=True))
+    ready = all(checks.values())
+    return JSONResponse(
+        {"status": "ready" if ready else "degraded", "upstreams": checks},
+        status_code=200 if ready else 503,
+    )
+
+
+async def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        _, writer = await asyncio.wait_for(
+            asyncio.open_connection(parts.hostname, port), timeout=1.0
+        )
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    return True
+
+
+def create_app(settings: Settings) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with open_gateway(settings) as gateway:
+            app.state.gateway = gateway
+            yield
+
+    def auth_services() -> AuthServices:
+        gateway: Gateway = app.state.gateway
+        return gateway.auth
+
+    graphql = PortalGraphQL(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            *auth_routes(auth_services),
+        ],
+        lifespan=lifespan,
+    )
+    return app

@@ -1,0 +1,33 @@
+"""Single-use sign-in links: 256 random bits, valid 15 minutes, consumed atomically.
+
+Only a hash of the token is a cache key, so a cache dump does not hold usable links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from cache.backend import CacheBackend
+
+LINK_TTL_S = 15 * 60
+
+
+class MagicLinks:
+    def __init__(self, cache: CacheBackend, ttl_s: float = LINK_TTL_S) -> None:
+        self._cache = cache
+        self._ttl_s = ttl_s
+
+    async def issue(self, contact_id: str) -> str:
+        token = secrets.token_urlsafe(32)
+        await self._cache.set(_key(token), contact_id, self._ttl_s)
+        return token
+
+    async def consume(self, token: str) -> str | None:
+        """The contact the link was issued to; None if unknown, expired or already used."""
+        contact_id = await self._cache.pop(_key(token))
+        return None if contact_id is None else str(contact_id)
+
+
+def _key(token: str) -> str:
+    return "magic-link:" + hashlib.sha256(token.encode()).hexdigest()

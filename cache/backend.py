@@ -1,0 +1,72 @@
+"""Where cached values live. In-process (cachetools) by default; a shared backend (Redis)
+implements the same protocol so that replicas share entries and invalidations."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from cachetools import TLRUCache
+
+
+@dataclass(frozen=True)
+class Entry:
+    value: Any
+    stored_at: float  # time.time() when stored: tells how stale a value is
+    ttl_s: float
+
+
+class CacheBackend(Protocol):
+    async def get(self, key: str) -> Entry | None: ...
+
+    async def set(self, key: str, value: Any, ttl_s: float) -> None: ...
+
+    async def delete(self, *keys: str) -> None: ...
+
+    async def pop(self, key: str) -> Any | None:
+        """Removes and returns a value in one atomic step (single-use tokens)."""
+        ...
+
+    async def incr(self, key: str, ttl_s: float) -> int:
+        """Adds one to a counter that expires `ttl_s` after its first increment."""
+        ...
+
+
+def _expires_at(key: str, entry: Entry, now: float) -> float:
+    return now + entry.ttl_s
+
+
+class InProcessCache:
+    """A bounded in-process cache: each entry has its own TTL; when full, the least
+    recently used entry goes first."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._entries: TLRUCache[str, Entry] = TLRUCache(
+            maxsize=max_entries, ttu=_expires_at, timer=time.monotonic
+        )
+
+    async def get(self, key: str) -> Entry | None:
+        return self._entries.get(key)
+
+    async def set(self, key: str, value: Any, ttl_s: float) -> None:
+        self._entries[key] = Entry(value, time.time(), ttl_s)
+
+    async def delete(self, *keys: str) -> None:
+        for key in keys:
+            self._entries.pop(key, None)
+
+    async def pop(self, key: str) -> Any | None:
+        entry = self._entries.pop(key, None)
+        return None if entry is None else entry.value
+
+    async def incr(self, key: str, ttl_s: float) -> int:
+        entry = self._entries.get(key)
+        if entry is None:
+            self._entries[key] = Entry(1, time.time(), ttl_s)
+            return 1
+        # Keep the window's first expiry: the count resets when the window ends.
+        remaining = entry.ttl_s - (time.time() - entry.stored_at)
+        count = int(entry.value) + 1
+        self._entries[key] = Entry(count, time.time(), max(remaining, 0.001))
+        return count

@@ -1,0 +1,200 @@
+"""The `portal-gateway` command: serve, sandbox, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import threading
+import time
+import urllib.request
+from email import message_from_bytes
+from pathlib import Path
+
+from config import SANDBOX_CREDENTIALS, SANDBOX_HOST, SANDBOX_PORT_BASE, Settings
+
+DEMO_QUERY = """{
+  viewer {
+    member { name email role }
+    account {
+      name tier accountManager { name email }
+      team(first: 5) { totalCount nodes { name role status } }
+      invoices(first: 3) { nodes { number status amountDue { decimal currency } dueAt } }
+      tickets(first: 3, status: [NEW, OPEN, PENDING]) { nodes { number subject status group } }
+      documents(first: 3) { nodes { name type downloadUrl } }
+      subscription { plan status currentPeriodEnd }
+      usage { name quantityUsed includedQuantity percentUsed }
+    }
+  }
+}"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="portal-gateway")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the gateway (with the sandbox by default)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--sandbox",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="start the local vendor sandbox (default: when no vendor credentials are set)",
+    )
+    serve.add_argument("--sandbox-port-base", type=int, default=SANDBOX_PORT_BASE)
+
+    sandbox = commands.add_parser("sandbox", help="run only the four vendor sandboxes")
+    sandbox.add_argument("--scale", type=int, default=1)
+    sandbox.add_argument("--latency-ms", type=float, default=0.0)
+    sandbox.add_argument("--port-base", type=int, default=SANDBOX_PORT_BASE)
+    sandbox.add_argument("--host", default=SANDBOX_HOST)
+
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument("--output", type=Path, help="write to this file instead of stdout")
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        _serve(args)
+    elif args.command == "sandbox":
+        asyncio.run(_run_sandbox(args))
+    else:
+        _export_schema(args.output)
+
+
+def _export_schema(output: Path | None) -> None:
+    from schema.schema import export_sdl
+
+    sdl = export_sdl()
+    if output is None:
+        print(sdl, end="")
+    else:
+        output.write_text(sdl)
+
+
+async def _run_sandbox(args: argparse.Namespace) -> None:
+    from sandbox.runner import Sandbox, SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig(args.scale, args.latency_ms, args.host, args.port_base))
+    await sandbox.start()
+    _print_sandbox(sandbox.urls)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await sandbox.stop()
+
+
+def _print_sandbox(urls: dict[str, str]) -> None:
+    token = SANDBOX_CREDENTIALS["HUBSPOT_ACCESS_TOKEN"]
+    key = SANDBOX_CREDENTIALS["STRIPE_API_KEY"]
+    zendesk = (
+        f"{SANDBOX_CREDENTIALS['ZENDESK_EMAIL']}/token:{SANDBOX_CREDENTIALS['ZENDESK_API_TOKEN']}"
+    )
+    drive = SANDBOX_CREDENTIALS["DRIVE_ACCESS_TOKEN"]
+    print("Sandbox upstreams (admin API under /_sandbox/ on each):", flush=True)
+    samples = {
+        "hubspot": f"curl -H 'Authorization: Bearer {token}' "
+        f"'{urls['hubspot']}/crm/v3/objects/companies?limit=2'",
+        "stripe": f"curl -u {key}: '{urls['stripe']}/v1/customers?limit=2'",
+        "zendesk": f"curl -u '{zendesk}' '{urls['zendesk']}/api/v2/tickets.json?per_page=2'",
+        "drive": f"curl -H 'Authorization: Bearer {drive}' "
+        f"'{urls['drive']}/drive/v3/files?pageSize=2'",
+    }
+    for name, url in urls.items():
+        print(f"  {name:8} {url}\n           {samples[name]}", flush=True)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from app import create_app
+
+    settings = Settings.from_env()
+    use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
+    demo_emails: list[str] = []
+    if use_sandbox:
+        from sandbox.runner import SandboxConfig, SandboxThread
+
+        running = SandboxThread(SandboxConfig(port_base=args.sandbox_port_base)).start()
+        _print_sandbox(running.urls)
+        settings = settings.with_sandbox(running.urls)
+        demo_emails = _demo_emails(running)
+    public_url = f"http://{args.host}:{args.port}"
+    if settings.public_url == Settings().public_url:
+        from dataclasses import replace
+
+        settings = replace(settings, public_url=public_url)
+    if demo_emails:
+        threading.Thread(
+            target=_print_demo_logins, args=(settings, demo_emails), daemon=True
+        ).start()
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+
+
+def _demo_emails(running: object) -> list[str]:
+    from sandbox.runner import SandboxThread
+
+    assert isinstance(running, SandboxThread)
+    backbone = running.backbone
+    people = backbone.people_of(backbone.companies[0].hubspot_id)
+    admin = next(p for p in people if p.role == "ADMIN" and p.status == "ACTIVE")
+    read_only = next(p for p in people if p.role == "READ_ONLY" and p.status == "ACTIVE")
+    return [admin.email, read_only.email]
+
+
+def _print_demo_logins(settings: Settings, emails: list[str]) -> None:
+    """Once the gateway answers, asks it for sign-in links for the demo users, the way a
+    user would, and prints the links it wrote to the outbox."""
+    base = settings.public_url
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
+                break
+        except OSError:
+            time.sleep(0.1)
+    print(f"\nGraphiQL: {base}/graphql", flush=True)
+    for email in emails:
+        link = _request_link(settings, email)
+        print(f"Sign-in link for {email}: {link or '(not found in the outbox)'}", flush=True)
+    print(
+        "Open a link, press 'Sign in', and GraphiQL opens signed in. Try:\n" + DEMO_QUERY,
+        flush=True,
+    )
+
+
+def _request_link(settings: Settings, email: str) -> str | None:
+    started = time.time()
+    request = urllib.request.Request(  # noqa: S310
+        f"{settings.public_url}/auth/magic-link",
+        data=json.dumps({"email": email}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        pass
+    for _ in range(100):
+        link = newest_link(settings.outbox_dir, email, since=started)
+        if link:
+            return link
+        time.sleep(0.05)
+    return None
+
+
+def newest_link(outbox: Path, email: str, since: float = 0.0) -> str | None:
+    """The sign-in link of the newest outbox message to `email`, written after `since`."""
+    if not outbox.is_dir():
+        return None
+    for path in sorted(outbox.glob("*.eml"), reverse=True):
+        if path.stat().st_mtime < since:
+            break
+        message = message_from_bytes(path.read_bytes())
+        if message["To"] != email:
+            continue
+        body = message.get_payload(decode=True)
+        text = body.decode() if isinstance(body, bytes) else str(body)
+        return next((w for w in text.split() if "/auth/magic-link/" in w), None)
+    return None
+
+
+if __name__ == "__main__":
+    main()

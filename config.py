@@ -1,0 +1,120 @@
+"""Every setting of the gateway, read from environment variables in this one place.
+
+Each field's default is the documented default. With no vendor credentials set, the gateway
+talks to the local sandbox (DESIGN.md: ports 8101-8104 on 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+SANDBOX_HOST = "127.0.0.1"
+SANDBOX_PORT_BASE = 8101
+SANDBOX_CREDENTIALS = {
+    "HUBSPOT_ACCESS_TOKEN": "pat-sandbox",
+    "STRIPE_API_KEY": "sk_test_sandbox",
+    "ZENDESK_EMAIL": "portal@sandbox.example",
+    "ZENDESK_API_TOKEN": "sandbox",
+    "DRIVE_ACCESS_TOKEN": "sandbox-token",
+}
+VENDOR_CREDENTIALS = (
+    "HUBSPOT_ACCESS_TOKEN",
+    "STRIPE_API_KEY",
+    "ZENDESK_API_TOKEN",
+    "GOOGLE_SERVICE_ACCOUNT_FILE",
+)
+
+
+def sandbox_urls(host: str = SANDBOX_HOST, port_base: int = SANDBOX_PORT_BASE) -> dict[str, str]:
+    vendors = ("hubspot", "stripe", "zendesk", "drive")
+    return {name: f"http://{host}:{port_base + i}" for i, name in enumerate(vendors)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    hubspot_base_url: str = sandbox_urls()["hubspot"]
+    hubspot_access_token: str = field(default="", repr=False)
+    stripe_base_url: str = sandbox_urls()["stripe"]
+    stripe_api_key: str = field(default="", repr=False)
+    zendesk_base_url: str = sandbox_urls()["zendesk"]
+    zendesk_email: str = ""
+    zendesk_api_token: str = field(default="", repr=False)
+    drive_base_url: str = sandbox_urls()["drive"]
+    google_service_account_file: str = ""
+    google_delegated_user: str = ""
+    drive_access_token: str = field(default="", repr=False)  # static token (sandbox only)
+    redis_url: str = ""
+    secret_key: str = field(default="", repr=False)
+    public_url: str = "http://127.0.0.1:8000"
+    outbox_dir: Path = Path(".outbox")
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    mail_from: str = "Client Portal <portal@localhost>"
+    graphiql: bool = True
+    request_deadline_s: float = 1.8
+    cache_ttl_s: float = 30.0
+    cache_max_entries: int = 10_000
+    viewer_ttl_s: float = 60.0
+
+    @property
+    def has_vendor_credentials(self) -> bool:
+        return bool(self.hubspot_access_token or self.stripe_api_key or self.zendesk_api_token)
+
+    def with_sandbox(self, urls: Mapping[str, str]) -> Settings:
+        """These settings pointed at a running sandbox with credentials it accepts."""
+        return replace(
+            self,
+            hubspot_base_url=urls["hubspot"],
+            hubspot_access_token=SANDBOX_CREDENTIALS["HUBSPOT_ACCESS_TOKEN"],
+            stripe_base_url=urls["stripe"],
+            stripe_api_key=SANDBOX_CREDENTIALS["STRIPE_API_KEY"],
+            zendesk_base_url=urls["zendesk"],
+            zendesk_email=SANDBOX_CREDENTIALS["ZENDESK_EMAIL"],
+            zendesk_api_token=SANDBOX_CREDENTIALS["ZENDESK_API_TOKEN"],
+            drive_base_url=urls["drive"],
+            google_service_account_file="",
+            drive_access_token=SANDBOX_CREDENTIALS["DRIVE_ACCESS_TOKEN"],
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        defaults = cls()
+
+        def text(name: str, default: str) -> str:
+            return env.get(name, default)
+
+        return cls(
+            hubspot_base_url=text("HUBSPOT_BASE_URL", defaults.hubspot_base_url),
+            hubspot_access_token=text("HUBSPOT_ACCESS_TOKEN", ""),
+            stripe_base_url=text("STRIPE_BASE_URL", defaults.stripe_base_url),
+            stripe_api_key=text("STRIPE_API_KEY", ""),
+            zendesk_base_url=text("ZENDESK_BASE_URL", defaults.zendesk_base_url),
+            zendesk_email=text("ZENDESK_EMAIL", ""),
+            zendesk_api_token=text("ZENDESK_API_TOKEN", ""),
+            drive_base_url=text("DRIVE_BASE_URL", defaults.drive_base_url),
+            google_service_account_file=text("GOOGLE_SERVICE_ACCOUNT_FILE", ""),
+            google_delegated_user=text("GOOGLE_DELEGATED_USER", ""),
+            drive_access_token=text("DRIVE_ACCESS_TOKEN", ""),
+            redis_url=text("REDIS_URL", ""),
+            # A random key still works for one process; sessions then end with it.
+            secret_key=text("PORTAL_SECRET_KEY", "") or secrets.token_urlsafe(32),
+            public_url=text("PORTAL_PUBLIC_URL", defaults.public_url).rstrip("/"),
+            outbox_dir=Path(text("PORTAL_OUTBOX_DIR", str(defaults.outbox_dir))),
+            smtp_host=text("SMTP_HOST", ""),
+            smtp_port=int(text("SMTP_PORT", str(defaults.smtp_port))),
+            smtp_username=text("SMTP_USERNAME", ""),
+            smtp_password=text("SMTP_PASSWORD", ""),
+            mail_from=text("PORTAL_MAIL_FROM", defaults.mail_from),
+            graphiql=text("PORTAL_GRAPHIQL", "true").lower() in ("1", "true", "yes"),
+            request_deadline_s=float(text("PORTAL_REQUEST_DEADLINE_S", "1.8")),
+            cache_ttl_s=float(text("PORTAL_CACHE_TTL_S", str(defaults.cache_ttl_s))),
+            cache_max_entries=int(text("PORTAL_CACHE_MAX_ENTRIES", "10000")),
+            viewer_ttl_s=float(text("PORTAL_VIEWER_TTL_S", str(defaults.viewer_ttl_s))),
+        )

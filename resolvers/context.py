@@ -1,0 +1,31 @@
+"""What one GraphQL request carries: the viewer, fresh loaders, and the shared services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from auth.viewer import Viewer
+from resolvers.errors import unauthenticated
+from resolvers.loaders import Loaders
+from resolvers.services import Services
+
+
+@dataclass
+class RequestContext:
+    services: Services
+    loaders: Loaders
+    viewer: Viewer | None
+    request: Request | None = None
+    response: Response | None = None
+    # Why the viewer could not be read (HubSpot down), to tell the client instead of
+    # pretending it is signed out.
+    viewer_failure: GraphQLError | None = None
+
+    def require_viewer(self) -> Viewer:
+        if self.viewer is None:
+            raise self.viewer_failure or unauthenticated()
+        return self.viewer

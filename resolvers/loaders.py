@@ -1,0 +1,155 @@
+"""Per-request dataloaders, one per entity, batched at each vendor's limit and read through
+the shared TTL cache. Made fresh for every request (`Loaders.for_request`), never shared."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from aiodataloader import DataLoader
+
+from cache import scopes
+from cache.read_through import CacheKey, ReadThroughCache
+from connectors import drive, hubspot, stripe, zendesk
+from resolvers.services import Services
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+# Vendor limits (DESIGN.md, "Connectors").
+HUBSPOT_BATCH = 100
+HUBSPOT_ASSOCIATIONS_BATCH = 1000
+ZENDESK_SHOW_MANY = 100
+CONCURRENT_GETS = 25  # vendors without a batch read: a batch is this many concurrent GETs
+
+
+class Loader(Generic[K, V]):
+    """A typed face over aiodataloader's DataLoader."""
+
+    def __init__(
+        self,
+        fetch_many: Callable[[list[K]], Awaitable[Sequence[V]]],
+        max_batch_size: int,
+    ) -> None:
+        async def batch(keys: list[K]) -> list[V]:
+            return list(await fetch_many(keys))
+
+        self._loader = DataLoader(batch, max_batch_size=max_batch_size)
+
+    async def load(self, key: K) -> V:
+        value: V = await self._loader.load(key)
+        return value
+
+    async def load_many(self, keys: Sequence[K]) -> list[V]:
+        values: list[V] = await self._loader.load_many(list(keys))
+        return values
+
+
+def _through_cache(
+    cache: ReadThroughCache,
+    scope: Callable[[Any], str],
+    fetch: Callable[[list[Any]], Awaitable[Sequence[Any]]],
+) -> Callable[[list[Any]], Awaitable[list[Any]]]:
+    async def fetch_many(keys: list[Any]) -> list[Any]:
+        async def load_missing(indexes: list[int]) -> Sequence[Any]:
+            return await fetch([keys[i] for i in indexes])
+
+        return await cache.get_many_or_load([CacheKey(scope(k)) for k in keys], load_missing)
+
+    return fetch_many
+
+
+@dataclass(frozen=True)
+class Loaders:
+    company_by_id: Loader[str, hubspot.Company | None]
+    contact_by_id: Loader[str, hubspot.Contact | None]
+    contact_ids_by_company: Loader[str, list[str]]
+    company_ids_by_contact: Loader[str, list[str]]
+    child_ids_by_company: Loader[str, list[str]]
+    parent_id_by_company: Loader[str, str | None]
+    owner_by_id: Loader[str, hubspot.Owner | None]
+    invoice_by_id: Loader[str, stripe.Invoice | None]
+    subscriptions_by_customer: Loader[str, list[stripe.Subscription]]
+    ticket_by_id: Loader[str, zendesk.Ticket | None]
+    zendesk_user_by_id: Loader[str, zendesk.User | None]
+    group_by_id: Loader[str, zendesk.Group | None]
+    comments_by_ticket: Loader[str, list[zendesk.Comment]]
+    file_by_id: Loader[str, drive.DriveFile | None]
+
+    @classmethod
+    def for_request(cls, services: Services) -> Loaders:
+        up, cache = services.upstreams, services.cache
+
+        def cached(
+            scope: Callable[[Any], str],
+            fetch: Callable[[list[Any]], Awaitable[Sequence[Any]]],
+            max_batch_size: int,
+        ) -> Loader[Any, Any]:
+            return Loader(_through_cache(cache, scope, fetch), max_batch_size)
+
+        async def subscriptions(customer_ids: list[str]) -> list[list[stripe.Subscription]]:
+            return list(
+                await asyncio.gather(
+                    *(stripe.subscriptions_of_customer(up.stripe, c) for c in customer_ids)
+                )
+            )
+
+        async def comments(ticket_ids: list[str]) -> list[list[zendesk.Comment]]:
+            return list(
+                await asyncio.gather(
+                    *(zendesk.comments_of_ticket(up.zendesk, t) for t in ticket_ids)
+                )
+            )
+
+        return cls(
+            company_by_id=cached(
+                scopes.company, lambda ids: hubspot.companies_by_id(up.hubspot, ids),
+                HUBSPOT_BATCH,
+            ),
+            contact_by_id=cached(
+                scopes.contact, lambda ids: hubspot.contacts_by_id(up.hubspot, ids),
+                HUBSPOT_BATCH,
+            ),
+            contact_ids_by_company=cached(
+                scopes.team, lambda ids: hubspot.contact_ids_of_companies(up.hubspot, ids),
+                HUBSPOT_ASSOCIATIONS_BATCH,
+            ),
+            company_ids_by_contact=cached(
+                scopes.memberships, lambda ids: hubspot.company_ids_of_contacts(up.hubspot, ids),
+                HUBSPOT_ASSOCIATIONS_BATCH,
+            ),
+            child_ids_by_company=cached(
+                scopes.children, lambda ids: hubspot.child_company_ids(up.hubspot, ids),
+                HUBSPOT_ASSOCIATIONS_BATCH,
+            ),
+            parent_id_by_company=cached(
+                scopes.parent, lambda ids: hubspot.parent_company_ids(up.hubspot, ids),
+                HUBSPOT_ASSOCIATIONS_BATCH,
+            ),
+            owner_by_id=cached(
+                scopes.owner, lambda ids: hubspot.owners_by_id(up.hubspot, ids), HUBSPOT_BATCH
+            ),
+            invoice_by_id=cached(
+                scopes.invoice, lambda ids: stripe.invoices_by_id(up.stripe, ids),
+                CONCURRENT_GETS,
+            ),
+            subscriptions_by_customer=cached(scopes.subscriptions, subscriptions, CONCURRENT_GETS),
+            ticket_by_id=cached(
+                scopes.ticket, lambda ids: zendesk.tickets_by_id(up.zendesk, ids),
+                ZENDESK_SHOW_MANY,
+            ),
+            zendesk_user_by_id=cached(
+                scopes.zendesk_user, lambda ids: zendesk.users_by_id(up.zendesk, ids),
+                ZENDESK_SHOW_MANY,
+            ),
+            group_by_id=cached(
+                scopes.group, lambda ids: zendesk.groups_by_id(up.zendesk, ids),
+                ZENDESK_SHOW_MANY,
+            ),
+            comments_by_ticket=cached(scopes.comments, comments, CONCURRENT_GETS),
+            file_by_id=cached(
+                scopes.file, lambda ids: drive.files_by_id(up.drive, ids), CONCURRENT_GETS
+            ),
+        )  # fmt: skip

@@ -1,0 +1,30 @@
+"""The long-lived parts a request uses: upstream clients, the shared cache, signers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stripe import StripeClient
+
+from auth.signing import Signer
+from cache.read_through import ReadThroughCache
+from connectors.drive import DriveClient
+from connectors.http import JsonService
+
+
+@dataclass(frozen=True)
+class Upstreams:
+    hubspot: JsonService
+    stripe: StripeClient
+    zendesk: JsonService
+    drive: DriveClient
+
+
+@dataclass(frozen=True)
+class Services:
+    upstreams: Upstreams
+    cache: ReadThroughCache
+    cursor_signer: Signer
+    download_signer: Signer
+    public_url: str
+    viewer_ttl_s: float

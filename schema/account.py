@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import strawberry
+
+from connectors.hubspot import Company
+from resolvers import accounts, billing, documents, invoices, team, tickets
+from resolvers.ids import encode_id
+from resolvers.pages import page_size
+from schema.billing import Subscription, UsageMetric
+from schema.context import Info
+from schema.document import Document, DocumentFilter
+from schema.invoice import Invoice, InvoiceStatus
+from schema.relay import Connection, Node, connection_of
+from schema.team import TeamMember
+from schema.ticket import Ticket, TicketStatus
+
+
+@strawberry.type
+class Address:
+    street: str | None
+    city: str | None
+    postal_code: str | None
+    state: str | None
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code.")
+
+
+@strawberry.type(description="The customer success manager assigned to the account.")
+class AccountManager:
+    name: str
+    email: str | None
+
+
+@strawberry.type
+class Branding:
+    logo_url: str | None
+    primary_color: str | None
+
+
+@strawberry.type(description="A client company: the HubSpot company and what hangs off it.")
+class Account(Node):
+    name: str | None
+    domain: str | None
+    phone: str | None
+    billing_address: Address
+    lifecycle_stage: str | None
+    tier: str | None
+    branding: Branding
+    record: strawberry.Private[Company]
+
+    @classmethod
+    def from_upstream(cls, company: Company) -> Account:
+        return cls(
+            id=strawberry.ID(encode_id("Account", company.id, company.id)),
+            name=company.name,
+            domain=company.domain,
+            phone=company.phone,
+            billing_address=Address(
+                street=company.street,
+                city=company.city,
+                postal_code=company.postal_code,
+                state=company.state,
+                country=company.country,
+            ),
+            lifecycle_stage=company.lifecycle_stage,
+            tier=company.tier,
+            branding=Branding(logo_url=company.logo_url, primary_color=company.primary_color),
+            record=company,
+        )
+
+    @strawberry.field
+    async def account_manager(self, info: Info) -> AccountManager | None:
+        owner = await accounts.account_manager(info.context, self.record)
+        if owner is None:
+            return None
+        name = " ".join(p for p in (owner.first_name, owner.last_name) if p)
+        return AccountManager(name=name or owner.email or "", email=owner.email)
+
+    @strawberry.field(description="The parent company, if the viewer may see it.")
+    async def parent(self, info: Info) -> Account | None:
+        parent = await accounts.parent_account(info.context, self.record)
+        return None if parent is None else Account.from_upstream(parent)
+
+    @strawberry.field(description="Sub-accounts the viewer may see (an ADMIN sees all).")
+    async def sub_accounts(self, info: Info) -> list[Account]:
+        return [
+            Account.from_upstream(c) for c in await accounts.sub_accounts(info.context, self.record)
+        ]
+
+    @strawberry.field
+    async def team(
+        self, info: Info, first: int | None = 25, after: str | None = None
+    ) -> Connection[TeamMember] | None:
+        page = await team.team_page(info.context, self.record, page_size(first), after)
+        return connection_of(page, lambda c: TeamMember.from_upstream(c, self.record.id))
+
+    @strawberry.field(description="Newest first.")
+    async def invoices(
+        self,
+        info: Info,
+        first: int | None = 10,
+        after: str | None = None,
+        status: InvoiceStatus | None = None,
+        created_from: datetime | None = None,
+        created_to: datetime | None = None,
+    ) -> Connection[Invoice] | None:
+        where = invoices.InvoiceFilter(
+            status=status.value.lower() if status else None,
+            created_from=created_from,
+            created_to=created_to,
+        )
+        page = await invoices.invoices_page(
+            info.context, self.record, page_size(first), after, where
+        )
+        return connection_of(page, lambda i: Invoice.from_upstream(i, self.record.id))
+
+    @strawberry.field(description="Drive files and invoice PDFs, newest first.")
+    async def documents(
+        self,
+        info: Info,
+        first: int | None = 10,
+        after: str | None = None,
+        filter: DocumentFilter | None = None,
+    ) -> Connection[Document] | None:
+        where = filter.to_resolver() if filter else documents.DocumentFilter()
+        page = await documents.documents_page(
+            info.context, self.record, page_size(first), after, where
+        )
+        return connection_of(page, lambda d: Document.from_upstream(d, self.record.id))
+
+    @strawberry.field(description="Most recently updated first; `status` narrows to those.")
+    async def tickets(
+        self,
+        info: Info,
+        first: int | None = 10,
+        after: str | None = None,
+        status: list[TicketStatus] | None = None,
+    ) -> Connection[Ticket] | None:
+        statuses = [s.value for s in status or ()]
+        page = await tickets.tickets_page(
+            info.context, self.record, page_size(first), after, statuses
+        )
+        return connection_of(page, lambda t: Ticket.from_upstream(t, self.record.id))
+
+    @strawberry.field
+    async def subscription(self, info: Info) -> Subscription | None:
+        found = await billing.current_subscription(info.context, self.record)
+        return None if found is None else Subscription.from_upstream(found, self.record.id)
+
+    @strawberry.field(description="Metered usage; the current billing period by default.")
+    async def usage(
+        self,
+        info: Info,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> list[UsageMetric] | None:
+        metrics = await billing.usage(info.context, self.record, from_, to)
+        return [UsageMetric.from_upstream(m) for m in metrics]

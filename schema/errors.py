@@ -1,0 +1,64 @@
+"""Turns what resolvers raise into the errors clients see (DESIGN.md, "Errors and limits").
+
+- GraphQL errors that already carry `extensions.code` pass as they are.
+- `UpstreamError`s become UPSTREAM_* errors naming the service, nothing more.
+- Validation and parse errors get BAD_USER_INPUT / GRAPHQL_PARSE_FAILED.
+- Anything else is a bug: the client sees INTERNAL with a request id; the log has the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from connectors.http import UpstreamError
+from resolvers.errors import upstream_failure
+
+log = logging.getLogger("portal.graphql")
+
+
+class ErrorCodes(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not getattr(result, "errors", None):
+            return
+        result.errors = [self._classify(error) for error in result.errors or []]
+
+    def _classify(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, GraphQLError) and (original.extensions or {}).get("code"):
+            return _at(error, original.message, original.extensions or {})
+        if (error.extensions or {}).get("code"):
+            return error
+        if isinstance(original, UpstreamError):
+            log.warning("upstream failure at %s: %s", error.path, original)
+            mapped = upstream_failure(original)
+            return _at(error, mapped.message, mapped.extensions or {})
+        if original is None:
+            code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else (
+                "BAD_USER_INPUT")  # fmt: skip
+            return _at(error, error.message, {"code": code})
+        request_id = uuid.uuid4().hex
+        log.error("internal error %s at %s", request_id, error.path, exc_info=original)
+        return _at(
+            error,
+            f"Internal error; quote request id {request_id} to support.",
+            {"code": "INTERNAL", "requestId": request_id},
+        )
+
+
+def _at(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=dict(extensions),
+    )

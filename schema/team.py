@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from auth.viewer import MemberStatus as MemberStatusValue
+from auth.viewer import Role
+from connectors.hubspot import Contact
+from resolvers.ids import encode_id
+from schema.enums import parse_enum
+from schema.relay import Node
+
+
+@strawberry.enum(description="What a member may do: ADMIN manages the team too.")
+class TeamRole(Enum):
+    ADMIN = Role.ADMIN.value
+    USER = Role.USER.value
+    READ_ONLY = Role.READ_ONLY.value
+
+
+@strawberry.enum
+class MemberStatus(Enum):
+    INVITED = MemberStatusValue.INVITED.value
+    ACTIVE = MemberStatusValue.ACTIVE.value
+    DISABLED = MemberStatusValue.DISABLED.value
+
+
+@strawberry.type(description="A person of the client's organisation with portal access.")
+class TeamMember(Node):
+    first_name: str | None
+    last_name: str | None
+    name: str
+    email: str | None
+    phone: str | None
+    job_title: str | None
+    role: TeamRole | None
+    status: MemberStatus | None
+
+    @classmethod
+    def from_upstream(cls, contact: Contact, account_id: str) -> TeamMember:
+        name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+        return cls(
+            id=strawberry.ID(encode_id("TeamMember", account_id, contact.id)),
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            name=name or contact.email or "",
+            email=contact.email,
+            phone=contact.phone,
+            job_title=contact.job_title,
+            role=parse_enum(TeamRole, contact.portal_role),
+            status=parse_enum(MemberStatus, contact.portal_status),
+        )
