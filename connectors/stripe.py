@@ -1,0 +1,470 @@
+"""Stripe billing through the official SDK, async on aiohttp: customers, invoices,
+subscriptions, billing meters and metered usage, as our own frozen records.
+
+Every Stripe call goes through `_call`, which turns the SDK's exceptions (and transport
+errors it lets through) into the `connectors.http` family:
+
+    stripe.RateLimitError (429)            → RateLimited, with Retry-After
+    404, or 400 `resource_missing`         → NotFound (batch reads answer None instead)
+    APIConnectionError, APIError, 5xx      → Unavailable (UpstreamTimeout on a timeout)
+    any other 4xx (auth, params, idempotency) → Rejected
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import aiohttp
+import stripe
+from stripe.params import InvoiceListParams, InvoiceListParamsCreated
+
+from connectors.http import (
+    NotFound,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    UpstreamError,
+    UpstreamTimeout,
+    gather_aligned,
+)
+
+SERVICE = "stripe"
+PAGE_LIMIT = 100  # Stripe's largest `limit` on every list
+_DAY = timedelta(days=1)
+T = TypeVar("T")
+Obj = TypeVar("Obj", bound=stripe.StripeObject)
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    name: str | None
+    email: str | None
+    phone: str | None
+    currency: str | None
+    address_line1: str | None
+    address_line2: str | None
+    city: str | None
+    postal_code: str | None
+    state: str | None
+    country: str | None
+
+
+@dataclass(frozen=True)
+class Invoice:
+    id: str
+    customer_id: str
+    number: str | None  # None while a draft
+    status: str  # draft, open, paid, uncollectible, void
+    currency: str
+    amount_due: int  # minor units
+    amount_paid: int
+    amount_remaining: int
+    total: int
+    created: datetime
+    due_date: datetime | None
+    paid_at: datetime | None
+    period_start: datetime
+    period_end: datetime
+    invoice_pdf: str | None
+    hosted_invoice_url: str | None
+    subscription_id: str | None = None
+
+
+@dataclass(frozen=True)
+class InvoicePage:
+    invoices: tuple[Invoice, ...]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class SubscriptionItem:
+    id: str
+    price_id: str
+    product_id: str
+    product_name: str | None
+    quantity: int | None  # None for metered prices
+    unit_amount: int | None
+    currency: str
+    interval: str | None  # month, year, ...
+    usage_type: str | None  # licensed or metered
+    meter_id: str | None
+    included_quantity: int | None  # from the price's metadata
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    customer_id: str
+    status: str
+    current_period_start: datetime
+    current_period_end: datetime
+    cancel_at_period_end: bool
+    items: tuple[SubscriptionItem, ...]
+
+
+@dataclass(frozen=True)
+class Meter:
+    id: str
+    display_name: str
+    event_name: str
+    unit: str  # the metered product's unit label, else the event name
+
+
+@dataclass(frozen=True)
+class UsageBucket:
+    start: datetime
+    end: datetime
+    value: float
+
+
+def stripe_client(
+    api_key: str, base_url: str, session: aiohttp.ClientSession
+) -> stripe.StripeClient:
+    """A client on the shared session (its timeouts apply). Retries are the caller's call:
+    the SDK's own would sleep through the request's deadline."""
+    return stripe.StripeClient(
+        api_key,
+        http_client=stripe.AIOHTTPClient(session=session, timeout=None),
+        base_addresses={"api": base_url},
+        max_network_retries=0,
+    )
+
+
+# Customers
+
+
+async def customers_by_id(client: stripe.StripeClient, ids: Sequence[str]) -> list[Customer | None]:
+    async def one(customer_id: str) -> Customer | None:
+        found = await _optional(client.v1.customers.retrieve_async(customer_id))
+        return None if found is None else _customer(found)
+
+    return await _aligned(ids, one)
+
+
+def _customer(customer: stripe.Customer) -> Customer:
+    address = customer.address
+    return Customer(
+        id=customer.id,
+        name=customer.name,
+        email=customer.email,
+        phone=customer.phone,
+        currency=customer.currency,
+        address_line1=address.line1 if address else None,
+        address_line2=address.line2 if address else None,
+        city=address.city if address else None,
+        postal_code=address.postal_code if address else None,
+        state=address.state if address else None,
+        country=address.country if address else None,
+    )
+
+
+# Invoices
+
+
+async def invoices_of_customer(
+    client: stripe.StripeClient,
+    customer_id: str,
+    *,
+    limit: int,
+    starting_after: str | None = None,
+    ending_before: str | None = None,
+    status: str | None = None,
+    created_gte: datetime | None = None,
+    created_lte: datetime | None = None,
+) -> InvoicePage:
+    """Newest first, as Stripe lists them; more than 100 takes several requests."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    if starting_after and ending_before:
+        raise ValueError("pass starting_after or ending_before, not both")
+    params: InvoiceListParams = {"customer": customer_id}
+    if status:
+        params["status"] = status
+    created: InvoiceListParamsCreated = {}
+    if created_gte is not None:
+        created["gte"] = _unix(created_gte)
+    if created_lte is not None:
+        created["lte"] = _unix(created_lte)
+    if created:
+        params["created"] = created
+    found: list[stripe.Invoice] = []
+    after, before = starting_after, ending_before
+    while True:
+        page_params: InvoiceListParams = {**params, "limit": min(PAGE_LIMIT, limit - len(found))}
+        if before:
+            page_params["ending_before"] = before
+        elif after:
+            page_params["starting_after"] = after
+        page = await _call(client.v1.invoices.list_async(params=page_params))
+        if before:
+            found = page.data + found
+            before = page.data[0].id if page.data else None
+        else:
+            found += page.data
+            after = page.data[-1].id if page.data else None
+        if not page.has_more or not page.data or len(found) >= limit:
+            return InvoicePage(tuple(_invoice(i) for i in found), page.has_more)
+
+
+async def invoices_by_id(client: stripe.StripeClient, ids: Sequence[str]) -> list[Invoice | None]:
+    async def one(invoice_id: str) -> Invoice | None:
+        found = await _optional(client.v1.invoices.retrieve_async(invoice_id))
+        return None if found is None else _invoice(found)
+
+    return await _aligned(ids, one)
+
+
+def _invoice(invoice: stripe.Invoice) -> Invoice:
+    parent = invoice.parent
+    details = parent.subscription_details if parent else None
+    customer_id = _id_of(invoice.customer)
+    assert customer_id is not None, "Stripe invoices always name their customer"
+    return Invoice(
+        id=invoice.id,
+        customer_id=customer_id,
+        number=invoice.number,
+        status=invoice.status or "draft",
+        currency=invoice.currency,
+        amount_due=invoice.amount_due,
+        amount_paid=invoice.amount_paid,
+        amount_remaining=invoice.amount_remaining,
+        total=invoice.total,
+        created=_time(invoice.created),
+        due_date=_optional_time(invoice.due_date),
+        paid_at=_optional_time(invoice.status_transitions.paid_at),
+        period_start=_time(invoice.period_start),
+        period_end=_time(invoice.period_end),
+        invoice_pdf=invoice.invoice_pdf,
+        hosted_invoice_url=invoice.hosted_invoice_url,
+        subscription_id=_id_of(details.subscription) if details else None,
+    )
+
+
+# Subscriptions
+
+
+async def subscriptions_of_customer(
+    client: stripe.StripeClient, customer_id: str
+) -> list[Subscription]:
+    """The customer's current (not canceled) subscriptions with their items' products.
+
+    Stripe expands at most four levels, so `data.items.data.price.product` is refused; the
+    products come from a product list fetched alongside, in the same round trip."""
+    subscriptions, products = await gather_aligned(
+        _all(client.v1.subscriptions.list_async, {"customer": customer_id}),
+        _call(client.v1.products.list_async(params={"limit": PAGE_LIMIT})),
+    )
+    names = {product.id: product.name for product in products.data}
+    wanted = {
+        _product_id(item.price) for subscription in subscriptions for item in subscription.items
+    }
+    missing = sorted(wanted - names.keys())
+    for chunk in _chunks(missing, PAGE_LIMIT):  # beyond the first page of products: rare
+        more = await _call(
+            client.v1.products.list_async(params={"ids": chunk, "limit": PAGE_LIMIT})
+        )
+        names.update({product.id: product.name for product in more.data})
+    return [_subscription(subscription, names) for subscription in subscriptions]
+
+
+def _subscription(subscription: stripe.Subscription, names: dict[str, str]) -> Subscription:
+    items = list(subscription.items)
+    customer_id = _id_of(subscription.customer)
+    assert customer_id is not None
+    return Subscription(
+        id=subscription.id,
+        customer_id=customer_id,
+        status=subscription.status,
+        current_period_start=_time(min(i.current_period_start for i in items)),
+        current_period_end=_time(max(i.current_period_end for i in items)),
+        cancel_at_period_end=subscription.cancel_at_period_end,
+        items=tuple(_item(item, names) for item in items),
+    )
+
+
+def _item(item: stripe.SubscriptionItem, names: dict[str, str]) -> SubscriptionItem:
+    price = item.price
+    recurring = price.recurring
+    product_id = _product_id(price)
+    included = price.metadata.to_dict().get("included_quantity")
+    return SubscriptionItem(
+        id=item.id,
+        price_id=price.id,
+        product_id=product_id,
+        product_name=names.get(product_id),
+        quantity=item.quantity,
+        unit_amount=price.unit_amount,
+        currency=price.currency,
+        interval=recurring.interval if recurring else None,
+        usage_type=recurring.usage_type if recurring else None,
+        meter_id=recurring.meter if recurring else None,
+        included_quantity=int(included) if included and included.isdigit() else None,
+    )
+
+
+def _product_id(price: stripe.Price) -> str:
+    product_id = _id_of(price.product)
+    assert product_id is not None
+    return product_id
+
+
+# Meters and usage
+
+
+async def meters(client: stripe.StripeClient) -> list[Meter]:
+    """Active billing meters, each with the unit label of the product its prices bill."""
+    found, metered_prices = await gather_aligned(
+        _all(client.v1.billing.meters.list_async, {"status": "active"}),
+        _all(
+            client.v1.prices.list_async,
+            {
+                "type": "recurring",
+                "recurring": {"usage_type": "metered"},
+                "expand": ["data.product"],
+            },
+        ),
+    )
+    units: dict[str, str | None] = {}
+    for price in metered_prices:
+        product = price.product
+        if price.recurring and price.recurring.meter and isinstance(product, stripe.Product):
+            units.setdefault(price.recurring.meter, product.unit_label)
+    return [
+        Meter(
+            meter.id, meter.display_name, meter.event_name, units.get(meter.id) or meter.event_name
+        )
+        for meter in found
+    ]
+
+
+async def meter_usage(
+    client: stripe.StripeClient, meter_id: str, customer_id: str, start: datetime, end: datetime
+) -> list[UsageBucket]:
+    """Daily usage, oldest first, over whole UTC days covering `start` to `end`. Windows of
+    100 days (one page each) are fetched concurrently."""
+    first, last = _day_floor(start), _day_floor(end - timedelta(microseconds=1)) + _DAY
+    windows = []
+    while first < last:
+        windows.append((first, min(first + PAGE_LIMIT * _DAY, last)))
+        first += PAGE_LIMIT * _DAY
+    pages = await gather_aligned(
+        *(
+            _all(
+                lambda params, _m=meter_id: client.v1.billing.meters.event_summaries.list_async(
+                    _m, params=params
+                ),
+                {
+                    "customer": customer_id,
+                    "start_time": _unix(low),
+                    "end_time": _unix(high),
+                    "value_grouping_window": "day",
+                },
+            )
+            for low, high in windows
+        )
+    )
+    buckets = [
+        UsageBucket(_time(s.start_time), _time(s.end_time), float(s.aggregated_value))
+        for page in pages
+        for s in page
+    ]
+    return sorted(buckets, key=lambda bucket: bucket.start)
+
+
+# Calls and errors
+
+
+async def _call(request: Awaitable[T]) -> T:
+    try:
+        return await request
+    except stripe.StripeError as exc:
+        raise _upstream_error(exc) from exc
+    except TimeoutError as exc:  # the SDK reads the body outside its own error handling
+        raise UpstreamTimeout(SERVICE, "request timed out") from exc
+    except aiohttp.ClientError as exc:
+        raise Unavailable(SERVICE, f"request failed: {type(exc).__name__}") from exc
+
+
+async def _optional(request: Awaitable[T]) -> T | None:
+    try:
+        return await _call(request)
+    except NotFound:
+        return None
+
+
+def _upstream_error(exc: stripe.StripeError) -> UpstreamError:
+    status, message = exc.http_status, exc.user_message or type(exc).__name__
+    if isinstance(exc, stripe.RateLimitError) or status == 429:
+        return RateLimited(SERVICE, message, _retry_after(exc.headers))
+    if isinstance(exc, stripe.APIConnectionError):
+        if isinstance(exc.__cause__, TimeoutError):
+            return UpstreamTimeout(SERVICE, "request timed out")
+        return Unavailable(SERVICE, message)
+    if status == 404 or exc.code == "resource_missing":  # 400 when the id was a parameter
+        return NotFound(SERVICE, message)
+    if status is None or not 400 <= status < 500:
+        return Unavailable(SERVICE, f"HTTP {status}: {message}")
+    return Rejected(SERVICE, status, message)
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+async def _all(
+    list_call: Callable[..., Awaitable[stripe.ListObject[Obj]]], params: dict[str, Any]
+) -> list[Obj]:
+    """Every object of a list, page by page (100 at a time)."""
+    found: list[Obj] = []
+    page_params = {**params, "limit": PAGE_LIMIT}
+    while True:
+        page = await _call(list_call(params=page_params))
+        found += page.data
+        if not page.has_more or not page.data:
+            return found
+        page_params["starting_after"] = page.data[-1]["id"]
+
+
+async def _aligned(
+    ids: Sequence[str], fetch: Callable[[str], Awaitable[T | None]]
+) -> list[T | None]:
+    """One concurrent request per distinct id; the answers aligned with `ids`."""
+    unique = list(dict.fromkeys(ids))
+    found = await gather_aligned(*(fetch(i) for i in unique))
+    by_id = dict(zip(unique, found, strict=True))
+    return [by_id[i] for i in ids]
+
+
+def _chunks(values: list[str], size: int) -> Iterable[list[str]]:
+    return (values[i : i + size] for i in range(0, len(values), size))
+
+
+def _id_of(value: str | stripe.StripeObject | None) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return str(value["id"])
+
+
+def _unix(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _time(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
+
+
+def _optional_time(timestamp: int | None) -> datetime | None:
+    return None if timestamp is None else _time(timestamp)
+
+
+def _day_floor(moment: datetime) -> datetime:
+    moment = moment.astimezone(UTC)
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)

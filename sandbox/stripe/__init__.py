@@ -1,0 +1,48 @@
+"""A local stand-in for the Stripe API v1 (version 2026-10-28), seeded from the backbone.
+
+Auth: `Authorization: Bearer <key>` or HTTP basic auth with the key as user name, as Stripe
+takes it; any key shaped `sk_test_<letters, digits, _>` (or `rk_test_…`) is accepted, e.g.
+`sk_test_sandbox`. Requests are form encoded (`a[b]=`, `a[]=`, `a[0]=`), answers are Stripe's
+JSON objects and list objects, errors Stripe's `{"error": {...}}`. POSTs honour
+`Idempotency-Key`; `Stripe-Version` is accepted and echoed.
+
+API: customers (list, retrieve, update), payment methods (list by customer, retrieve),
+invoices (list, retrieve, lines, `create_preview`), subscriptions (list, retrieve, update,
+cancel), prices, products, billing meters and their event summaries, billing portal and
+Checkout (setup mode) sessions; `expand[]` on any id field, at most four levels deep.
+Hosted pages: invoice PDFs (`invoice_pdf`) and hosted invoices, portal and Checkout pages.
+
+Admin API (besides the shared one in `sandbox.upstream`):
+    POST /_sandbox/invoices/{id}/pay  mark an open invoice paid
+    POST /_sandbox/invoices           {"customer", "amount_due", "description"?,
+                                       "days_until_due"?}: a new open one-off invoice
+    POST /_sandbox/meter_events       {"customer", "event_name", "value", "timestamp"?}
+    GET  /_sandbox/changes            every change so far, as (Stripe event type, object id)
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from sandbox.accounts import Backbone
+from sandbox.stripe.app import add_routes
+from sandbox.stripe.errors import error_body
+from sandbox.stripe.seed import build_state
+from sandbox.stripe.state import StripeState
+from sandbox.upstream import Knobs, StateHolder, vendor_app
+
+__all__ = ["create_app"]
+
+
+def create_app(backbone: Backbone, knobs: Knobs) -> web.Application:
+    holder: StateHolder[StripeState] = StateHolder(lambda: build_state(backbone))
+    app = vendor_app(holder=holder, error_body=error_body, batch_size=_batch_size, knobs=knobs)
+    add_routes(app, holder)
+    return app
+
+
+def _batch_size(request: web.Request, body: bytes) -> int | None:
+    """Stripe has no batch reads; a product list by `ids[]` is the nearest thing."""
+    if request.path != "/v1/products":
+        return None
+    return sum(1 for key in request.query if key.startswith("ids["))
