@@ -61,6 +61,7 @@ class Settings:
     cache_ttl_s: float = 30.0
     cache_max_entries: int = 10_000
     viewer_ttl_s: float = 60.0
+    magic_link_ttl_s: float = 15 * 60.0
 
     @property
     def has_vendor_credentials(self) -> bool:
@@ -117,4 +118,5 @@ class Settings:
             cache_ttl_s=float(text("PORTAL_CACHE_TTL_S", str(defaults.cache_ttl_s))),
             cache_max_entries=int(text("PORTAL_CACHE_MAX_ENTRIES", "10000")),
             viewer_ttl_s=float(text("PORTAL_VIEWER_TTL_S", str(defaults.viewer_ttl_s))),
+            magic_link_ttl_s=float(text("PORTAL_MAGIC_LINK_TTL_S", str(defaults.magic_link_ttl_s))),
         )

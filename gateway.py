@@ -105,7 +105,7 @@ async def open_gateway(settings: Settings) -> AsyncIterator[Gateway]:
         auth = AuthServices(
             hubspot=upstreams.hubspot,
             sessions=sessions,
-            links=MagicLinks(backend),
+            links=MagicLinks(backend, settings.magic_link_ttl_s),
             mailer=_mailer(settings),
             limiter=RateLimiter(backend),
             public_url=settings.public_url,

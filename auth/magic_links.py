@@ -16,11 +16,11 @@ LINK_TTL_S = 15 * 60
 class MagicLinks:
     def __init__(self, cache: CacheBackend, ttl_s: float = LINK_TTL_S) -> None:
         self._cache = cache
-        self._ttl_s = ttl_s
+        self.ttl_s = ttl_s
 
     async def issue(self, contact_id: str) -> str:
         token = secrets.token_urlsafe(32)
-        await self._cache.set(_key(token), contact_id, self._ttl_s)
+        await self._cache.set(_key(token), contact_id, self.ttl_s)
         return token
 
     async def consume(self, token: str) -> str | None:

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from auth.magic_links import LINK_TTL_S, MagicLinks
+from auth.magic_links import MagicLinks
 from auth.mail import Mailer, compose
 from auth.rate_limit import RateLimit, RateLimiter
 from auth.sessions import ABSOLUTE_TIMEOUT_S, SESSION_COOKIE, SessionManager
@@ -23,8 +23,10 @@ from connectors import hubspot
 from connectors.http import JsonService, UpstreamError
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
-_ACCEPTED = {"status": "accepted", "message": "If that address belongs to a portal member, "
-             "a sign-in link is on its way. It is valid for 15 minutes."}  # fmt: skip
+_ACCEPTED = {
+    "status": "accepted",
+    "message": "If that address belongs to a portal member, a sign-in link is on its way.",
+}
 PER_EMAIL = RateLimit(limit=5, window_s=15 * 60)
 PER_IP = RateLimit(limit=30, window_s=15 * 60)
 
@@ -95,7 +97,8 @@ class _SignIn:
         link = f"{self.s.public_url}/auth/magic-link/{token}"
         text = (
             f"Hello {contact.first_name or ''},\n\nSign in to your client portal:\n\n{link}\n\n"
-            f"The link works once and expires in {LINK_TTL_S // 60} minutes. If you did not "
+            f"The link works once and expires in {round(self.s.links.ttl_s / 60)} minutes. "
+            "If you did not "
             "ask for it, ignore this message.\n"
         )
         await self.s.mailer.send(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from schema.account import Account
 from schema.billing import Subscription
@@ -19,7 +21,17 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 
-schema = strawberry.Schema(
+
+
+class PortalSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Strawberry logs every error with its traceback; `ErrorCodes` logs what matters
+        (internal errors, with a request id) and clients' mistakes are not log-worthy."""
+
+
+schema = PortalSchema(
     query=Query,
     types=[Account, TeamMember, Invoice, Document, Ticket, Subscription],
     extensions=[

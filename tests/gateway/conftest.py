@@ -46,7 +46,7 @@ def settings(urls: dict[str, str], tmp_path: Path) -> Settings:
         Settings().with_sandbox(urls),
         secret_key="test-secret-key",
         outbox_dir=tmp_path / "outbox",
-        public_url="http://testserver",
+        public_url="http://localhost",
     )
 
 
@@ -57,6 +57,6 @@ async def client(
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             sandbox.clear_requests()
             yield GatewayClient(http, app.state.gateway, backbone, settings.outbox_dir)
