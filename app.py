@@ -125,6 +125,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *auth_routes(auth_services),
+            # Further route groups (downloads, webhooks, exports) are added here.
         ],
         lifespan=lifespan,
     )

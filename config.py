@@ -96,7 +96,7 @@ class Settings:
             hubspot_access_token=text("HUBSPOT_ACCESS_TOKEN", ""),
             stripe_base_url=text("STRIPE_BASE_URL", defaults.stripe_base_url),
             stripe_api_key=text("STRIPE_API_KEY", ""),
-            zendesk_base_url=text("ZENDESK_BASE_URL", defaults.zendesk_base_url),
+            zendesk_base_url=text("ZENDESK_BASE_URL", _zendesk_url(env, defaults.zendesk_base_url)),
             zendesk_email=text("ZENDESK_EMAIL", ""),
             zendesk_api_token=text("ZENDESK_API_TOKEN", ""),
             drive_base_url=text("DRIVE_BASE_URL", defaults.drive_base_url),
@@ -120,3 +120,9 @@ class Settings:
             viewer_ttl_s=float(text("PORTAL_VIEWER_TTL_S", str(defaults.viewer_ttl_s))),
             magic_link_ttl_s=float(text("PORTAL_MAGIC_LINK_TTL_S", str(defaults.magic_link_ttl_s))),
         )
+
+
+def _zendesk_url(env: Mapping[str, str], default: str) -> str:
+    """Zendesk lives at https://SUBDOMAIN.zendesk.com; ZENDESK_BASE_URL overrides it."""
+    subdomain = env.get("ZENDESK_SUBDOMAIN", "")
+    return f"https://{subdomain}.zendesk.com" if subdomain else default

@@ -13,6 +13,7 @@ from schema.billing import Subscription
 from schema.document import Document
 from schema.errors import ErrorCodes
 from schema.invoice import Invoice
+from schema.mutation import Mutation
 from schema.query import Query
 from schema.team import TeamMember
 from schema.ticket import Ticket
@@ -33,6 +34,7 @@ class PortalSchema(strawberry.Schema):
 
 schema = PortalSchema(
     query=Query,
+    mutation=Mutation,
     types=[Account, TeamMember, Invoice, Document, Ticket, Subscription],
     extensions=[
         ErrorCodes,
