@@ -13,24 +13,45 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from auth.api_tokens import looks_like_api_token, verify_api_token
 from auth.routes import AuthServices, auth_routes, session_token_of
 from auth.sessions import SESSION_COOKIE
 from auth.viewer import Viewer
 from auth.viewers import load_viewer
 from config import Settings
+from connectors import deadline
 from connectors.http import UpstreamError
 from gateway import Gateway, open_gateway
 from resolvers.context import RequestContext
+from resolvers.download_route import download_routes
 from resolvers.errors import upstream_failure
+from resolvers.exports.routes import export_routes
 from resolvers.loaders import Loaders
 from schema.schema import schema
+from web.request_json import decode_request_json
+from web.stack import edge_middleware
+from webhooks.routes import webhook_routes
 
 log = logging.getLogger("portal.app")
 
 
 class PortalGraphQL(GraphQL[RequestContext, None]):
+    deadline_s: float | None = None  # Settings.request_deadline_s, set by create_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.deadline_s is None:
+            await super().__call__(scope, receive, send)
+            return
+        # Every upstream call of this request, viewer included, ends by the deadline.
+        with deadline.within(self.deadline_s):
+            await super().__call__(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_request_json(data)
+
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
         gateway: Gateway = request.app.state.gateway
         context = RequestContext(
@@ -44,6 +65,8 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
             context.viewer = await _authenticate(gateway, request, response)
         except UpstreamError as exc:
             context.viewer_failure = upstream_failure(exc)
+        if context.viewer is not None:
+            request.state.viewer_id = context.viewer.contact_id  # for the access log line
         return context
 
 
@@ -55,6 +78,13 @@ async def _authenticate(gateway: Gateway, request: Request, response: Response) 
     if from_cookie and request.method == "POST" and not _is_json(request):
         # CSRF: a cross-site form can POST with the cookie but not with a JSON body.
         return None
+    if not from_cookie and looks_like_api_token(token):
+        return await verify_api_token(
+            gateway.services.upstreams.hubspot,
+            gateway.services.cache,
+            token,
+            gateway.settings.api_token_ttl_s,
+        )
     session = await gateway.sessions.verify(token, sliding=from_cookie)
     if session is None:
         return None
@@ -119,14 +149,19 @@ def create_app(settings: Settings) -> Starlette:
         return gateway.auth
 
     graphql = PortalGraphQL(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    graphql.deadline_s = settings.request_deadline_s
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *auth_routes(auth_services),
+            *download_routes(lambda request: graphql.get_context(request, Response())),
+            *export_routes(lambda request: graphql.get_context(request, Response()), settings),
+            *webhook_routes(lambda: app.state.gateway),
             # Further route groups (downloads, webhooks, exports) are added here.
         ],
         lifespan=lifespan,
+        middleware=edge_middleware(settings, lambda: auth_services().limiter),
     )
     return app

@@ -62,6 +62,47 @@ class Settings:
     cache_max_entries: int = 10_000
     viewer_ttl_s: float = 60.0
     magic_link_ttl_s: float = 15 * 60.0
+    # Stale-if-error: how long past its TTL a cached read may still be served while its
+    # upstream is down (the response lists such fields in `extensions.stale`).
+    cache_stale_max_s: float = 300.0
+    # With Redis: how long a replica keeps its own copy of a shared entry. Pub/sub evicts
+    # copies at once; this bounds staleness should an eviction message be lost.
+    cache_near_ttl_s: float = 5.0
+    redis_key_prefix: str = "portal:"  # several gateways (or tests) may share one Redis
+    # Webhook signing secrets; a vendor's endpoint answers 404 while its secret is empty.
+    stripe_webhook_secret: str = field(default="", repr=False)  # the endpoint's whsec_...
+    hubspot_client_secret: str = field(default="", repr=False)  # the app's client secret
+    zendesk_webhook_secret: str = field(default="", repr=False)  # the webhook signing secret
+    # Drive: the channel token; when set, the gateway watches Drive changes on startup.
+    drive_webhook_token: str = field(default="", repr=False)
+    webhook_window_s: float = 300.0  # oldest signed timestamp accepted; replays remembered
+    # How long a verified API token is trusted before HubSpot is asked again: a revoked
+    # token stops working on every replica within this time.
+    api_token_ttl_s: float = 60.0
+    # Upstream requests per second one replica's exports may make, per vendor: below the
+    # lowest published limits (Stripe 25/s in test mode, Zendesk Team 200/min, HubSpot
+    # 100 per 10 s, Drive 12,000/min), leaving room for the portal's own reads.
+    export_rate_stripe: float = 20.0
+    export_rate_zendesk: float = 3.0
+    export_rate_hubspot: float = 8.0
+    export_rate_drive: float = 10.0
+
+    # Resilience and hardening (README, "Resilience"). "production" turns introspection,
+    # GraphiQL and "did you mean" suggestions off unless switched on below.
+    environment: str = "development"
+    introspection: bool = True
+    upstream_max_attempts: int = 3  # first try included; reads and idempotent writes only
+    breaker_failures: int = 5  # consecutive upstream failures that open its circuit
+    breaker_reset_s: float = 5.0  # open this long, then one probe call
+    max_body_bytes: int = 1024 * 1024  # larger /graphql bodies get 413
+    rate_limit_per_viewer: int = 300  # /graphql requests per credential per window
+    rate_limit_per_ip: int = 600  # /graphql requests per client address per window
+    rate_limit_window_s: float = 60.0
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
 
     @property
     def has_vendor_credentials(self) -> bool:
@@ -91,6 +132,11 @@ class Settings:
         def text(name: str, default: str) -> str:
             return env.get(name, default)
 
+        production = text("PORTAL_ENV", defaults.environment) == "production"
+
+        def flag(name: str, default: bool) -> bool:
+            return text(name, str(default)).lower() in ("1", "true", "yes")
+
         return cls(
             hubspot_base_url=text("HUBSPOT_BASE_URL", defaults.hubspot_base_url),
             hubspot_access_token=text("HUBSPOT_ACCESS_TOKEN", ""),
@@ -113,12 +159,47 @@ class Settings:
             smtp_username=text("SMTP_USERNAME", ""),
             smtp_password=text("SMTP_PASSWORD", ""),
             mail_from=text("PORTAL_MAIL_FROM", defaults.mail_from),
-            graphiql=text("PORTAL_GRAPHIQL", "true").lower() in ("1", "true", "yes"),
+            graphiql=flag("PORTAL_GRAPHIQL", not production),
             request_deadline_s=float(text("PORTAL_REQUEST_DEADLINE_S", "1.8")),
             cache_ttl_s=float(text("PORTAL_CACHE_TTL_S", str(defaults.cache_ttl_s))),
             cache_max_entries=int(text("PORTAL_CACHE_MAX_ENTRIES", "10000")),
             viewer_ttl_s=float(text("PORTAL_VIEWER_TTL_S", str(defaults.viewer_ttl_s))),
             magic_link_ttl_s=float(text("PORTAL_MAGIC_LINK_TTL_S", str(defaults.magic_link_ttl_s))),
+            cache_stale_max_s=float(
+                text("PORTAL_CACHE_STALE_MAX_S", str(defaults.cache_stale_max_s))
+            ),
+            cache_near_ttl_s=float(text("PORTAL_CACHE_NEAR_TTL_S", str(defaults.cache_near_ttl_s))),
+            redis_key_prefix=text("REDIS_KEY_PREFIX", defaults.redis_key_prefix),
+            stripe_webhook_secret=text("STRIPE_WEBHOOK_SECRET", ""),
+            hubspot_client_secret=text("HUBSPOT_CLIENT_SECRET", ""),
+            zendesk_webhook_secret=text("ZENDESK_WEBHOOK_SECRET", ""),
+            drive_webhook_token=text("DRIVE_WEBHOOK_TOKEN", ""),
+            webhook_window_s=float(text("PORTAL_WEBHOOK_WINDOW_S", str(defaults.webhook_window_s))),
+            api_token_ttl_s=float(text("PORTAL_API_TOKEN_TTL_S", str(defaults.api_token_ttl_s))),
+            environment=text("PORTAL_ENV", defaults.environment),
+            introspection=flag("PORTAL_INTROSPECTION", not production),
+            upstream_max_attempts=int(text("PORTAL_UPSTREAM_MAX_ATTEMPTS", "3")),
+            breaker_failures=int(text("PORTAL_BREAKER_FAILURES", "5")),
+            breaker_reset_s=float(text("PORTAL_BREAKER_RESET_S", "5.0")),
+            max_body_bytes=int(text("PORTAL_MAX_BODY_BYTES", str(defaults.max_body_bytes))),
+            rate_limit_per_viewer=int(text("PORTAL_RATE_LIMIT_PER_VIEWER", "300")),
+            rate_limit_per_ip=int(text("PORTAL_RATE_LIMIT_PER_IP", "600")),
+            rate_limit_window_s=float(text("PORTAL_RATE_LIMIT_WINDOW_S", "60")),
+            cors_origins=tuple(
+                o.strip() for o in text("PORTAL_CORS_ORIGINS", "").split(",") if o.strip()
+            ),
+            export_rate_stripe=float(
+                text("PORTAL_EXPORT_RATE_STRIPE", str(defaults.export_rate_stripe))
+            ),
+            export_rate_zendesk=float(
+                text("PORTAL_EXPORT_RATE_ZENDESK", str(defaults.export_rate_zendesk))
+            ),
+            export_rate_hubspot=float(
+                text("PORTAL_EXPORT_RATE_HUBSPOT", str(defaults.export_rate_hubspot))
+            ),
+            export_rate_drive=float(
+                text("PORTAL_EXPORT_RATE_DRIVE", str(defaults.export_rate_drive))
+            ),
         )
 
 

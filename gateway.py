@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from starlette.responses import Response
 
@@ -15,12 +15,18 @@ from auth.rate_limit import RateLimiter
 from auth.routes import AuthServices, set_session_cookie
 from auth.sessions import SessionManager
 from auth.signing import Signer
-from cache.backend import CacheBackend, InProcessCache
+from cache.backend import CacheBackend
 from cache.read_through import ReadThroughCache
+from cache.shared import open_backend
 from config import Settings
 from connectors import drive, stripe, zendesk
+from connectors.breaker import CircuitBreaker
+from connectors.guard import RetryPolicy, Timeouts, UpstreamGuard
 from connectors.http import JsonService, open_session
+from connectors.retry_budget import RetryBudget
+from resolvers.cacheable import cacheable_types
 from resolvers.services import Services, Upstreams
+from webhooks.drive_watch import watching_drive
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,30 @@ def _secure_cookies(public_url: str) -> bool:
     return not public_url.startswith(("http://127.0.0.1", "http://localhost"))
 
 
+# Per attempt, before the request's deadline cuts them shorter: connect on loopback or a
+# nearby region takes milliseconds, so a second means the vendor is not there; reads are
+# bounded by the vendors' slowest documented endpoints (searches, long lists).
+UPSTREAM_TIMEOUTS = {
+    "hubspot": Timeouts(connect_s=1.0, read_s=5.0),
+    "stripe": Timeouts(connect_s=1.0, read_s=8.0),
+    "zendesk": Timeouts(connect_s=1.0, read_s=5.0),
+    "drive": Timeouts(connect_s=1.0, read_s=8.0),
+}
+# HubSpot reads many records with POST; these only read, so they may be retried.
+HUBSPOT_READ_POSTS = ("/batch/read", "/search")
+
+
+def upstream_guard(settings: Settings, service: str) -> UpstreamGuard:
+    return UpstreamGuard(
+        service,
+        timeouts=UPSTREAM_TIMEOUTS[service],
+        retries=RetryPolicy(max_attempts=settings.upstream_max_attempts),
+        breaker=CircuitBreaker(settings.breaker_failures, settings.breaker_reset_s),
+        budget=RetryBudget(),
+        read_posts=HUBSPOT_READ_POSTS if service == "hubspot" else (),
+    )
+
+
 @asynccontextmanager
 async def open_upstreams(settings: Settings) -> AsyncIterator[Upstreams]:
     async with AsyncExitStack() as stack:
@@ -59,11 +89,12 @@ async def open_upstreams(settings: Settings) -> AsyncIterator[Upstreams]:
         zendesk_session = await stack.enter_async_context(open_session())
         drive_session = await stack.enter_async_context(open_session())
         stripe_session = await stack.enter_async_context(open_session())
+        guards = {name: upstream_guard(settings, name) for name in UPSTREAM_TIMEOUTS}
         stripe_client = stripe.stripe_client(
-            settings.stripe_api_key, settings.stripe_base_url, stripe_session
+            settings.stripe_api_key, settings.stripe_base_url, stripe_session, guards["stripe"]
         )
         drive_client = drive.DriveClient(
-            JsonService("drive", settings.drive_base_url, drive_session),
+            JsonService("drive", settings.drive_base_url, drive_session, guard=guards["drive"]),
             drive.credentials_for(
                 service_account_file=settings.google_service_account_file,
                 delegated_user=settings.google_delegated_user,
@@ -76,22 +107,41 @@ async def open_upstreams(settings: Settings) -> AsyncIterator[Upstreams]:
                 settings.hubspot_base_url,
                 hubspot_session,
                 {"Authorization": f"Bearer {settings.hubspot_access_token}"},
+                guard=guards["hubspot"],
             ),
             stripe=stripe_client,
-            zendesk=zendesk.service(
-                zendesk_session,
-                settings.zendesk_base_url,
-                settings.zendesk_email,
-                settings.zendesk_api_token,
+            zendesk=replace(
+                zendesk.service(
+                    zendesk_session,
+                    settings.zendesk_base_url,
+                    settings.zendesk_email,
+                    settings.zendesk_api_token,
+                ),
+                guard=guards["zendesk"],
             ),
             drive=drive_client,
+            stripe_files=JsonService(
+                "stripe", settings.stripe_base_url, stripe_session, guard=guards["stripe"]
+            ),
         )
 
 
 @asynccontextmanager
 async def open_gateway(settings: Settings) -> AsyncIterator[Gateway]:
-    backend: CacheBackend = InProcessCache(settings.cache_max_entries)
-    cache = ReadThroughCache(backend, settings.cache_ttl_s)
+    backend_opened = open_backend(
+        redis_url=settings.redis_url,
+        key_prefix=settings.redis_key_prefix,
+        max_entries=settings.cache_max_entries,
+        near_ttl_s=settings.cache_near_ttl_s,
+        types=cacheable_types(),
+    )
+    async with backend_opened as backend, _open_gateway(settings, backend) as gateway:
+        yield gateway
+
+
+@asynccontextmanager
+async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncIterator[Gateway]:
+    cache = ReadThroughCache(backend, settings.cache_ttl_s, settings.cache_stale_max_s)
     sessions = SessionManager(settings.secret_key, backend)
     async with open_upstreams(settings) as upstreams:
         services = Services(
@@ -112,4 +162,9 @@ async def open_gateway(settings: Settings) -> AsyncIterator[Gateway]:
             mail_from=settings.mail_from,
             secure_cookies=_secure_cookies(settings.public_url),
         )
-        yield Gateway(settings, services, sessions, auth)
+        watched = watching_drive(
+            upstreams.drive, backend, address=settings.public_url + "/webhooks/drive",
+            token=settings.drive_webhook_token,
+        )  # fmt: skip
+        async with watched:
+            yield Gateway(settings, services, sessions, auth)

@@ -18,6 +18,11 @@ class MemberStatus(StrEnum):
     DISABLED = "DISABLED"
 
 
+class Credential(StrEnum):
+    SESSION = "SESSION"  # a person signed in by magic link
+    API_TOKEN = "API_TOKEN"  # noqa: S105 - a kind of credential: a BI tool, read-only
+
+
 @dataclass(frozen=True)
 class Viewer:
     contact_id: str
@@ -26,6 +31,12 @@ class Viewer:
     # Companies the contact is associated with, in HubSpot's order. An ADMIN also sees the
     # sub-accounts of each (checked through the parent link where an account is resolved).
     member_of: tuple[str, ...]
+    credential: Credential = Credential.SESSION
+
+    @property
+    def read_only(self) -> bool:
+        """May not change anything, whatever its role (mutations answer FORBIDDEN)."""
+        return self.credential is Credential.API_TOKEN
 
     @property
     def primary_account_id(self) -> str:

@@ -15,12 +15,26 @@ class Entry:
     value: Any
     stored_at: float  # time.time() when stored: tells how stale a value is
     ttl_s: float
+    # How long past its TTL the entry is kept, to be served if the upstream fails.
+    keep_s: float = 0.0
+
+    def is_fresh(self, now: float) -> bool:
+        return now < self.stored_at + self.ttl_s
+
+    def age(self, now: float) -> float:
+        return now - self.stored_at
 
 
 class CacheBackend(Protocol):
-    async def get(self, key: str) -> Entry | None: ...
+    async def get(self, key: str) -> Entry | None:
+        """The entry if it is still fresh."""
+        ...
 
-    async def set(self, key: str, value: Any, ttl_s: float) -> None: ...
+    async def get_stale(self, key: str) -> Entry | None:
+        """The entry, fresh or past its TTL but still kept (see `Entry.keep_s`)."""
+        ...
+
+    async def set(self, key: str, value: Any, ttl_s: float, keep_s: float = 0.0) -> None: ...
 
     async def delete(self, *keys: str) -> None: ...
 
@@ -34,7 +48,7 @@ class CacheBackend(Protocol):
 
 
 def _expires_at(key: str, entry: Entry, now: float) -> float:
-    return now + entry.ttl_s
+    return now + entry.ttl_s + entry.keep_s
 
 
 class InProcessCache:
@@ -47,10 +61,17 @@ class InProcessCache:
         )
 
     async def get(self, key: str) -> Entry | None:
+        entry = self._entries.get(key)
+        return entry if entry is not None and entry.is_fresh(time.time()) else None
+
+    async def get_stale(self, key: str) -> Entry | None:
         return self._entries.get(key)
 
-    async def set(self, key: str, value: Any, ttl_s: float) -> None:
-        self._entries[key] = Entry(value, time.time(), ttl_s)
+    async def set(self, key: str, value: Any, ttl_s: float, keep_s: float = 0.0) -> None:
+        self._entries[key] = Entry(value, time.time(), ttl_s, keep_s)
+
+    def clear(self) -> None:
+        self._entries.clear()
 
     async def delete(self, *keys: str) -> None:
         for key in keys:

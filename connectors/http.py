@@ -16,9 +16,12 @@ import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
+
+if TYPE_CHECKING:
+    from connectors.guard import UpstreamGuard
 
 # Enough for a dashboard's fan-out to one vendor; beyond it requests queue for a connection.
 DEFAULT_CONNECTION_LIMIT = 64
@@ -74,6 +77,8 @@ class JsonService:
     base_url: str
     session: aiohttp.ClientSession
     headers: Mapping[str, str] = field(default_factory=dict, repr=False)  # credentials
+    # Deadline, retries and circuit breaker (connectors/guard.py); None: one plain attempt.
+    guard: UpstreamGuard | None = None
 
     async def request(
         self,
@@ -105,11 +110,19 @@ class JsonService:
     ) -> RawResponse:
         """Sends one request; any status but 2xx becomes the matching `UpstreamError`."""
         all_headers = {**self.headers, **(headers or {})}
-        try:
+
+        async def attempt(limits: aiohttp.ClientTimeout) -> RawResponse:
             async with self.session.request(
-                method, url, params=params, headers=all_headers, data=body
+                method, url, params=params, headers=all_headers, data=body, timeout=limits
             ) as response:
-                raw = RawResponse(response.status, dict(response.headers), await response.read())
+                return RawResponse(response.status, dict(response.headers), await response.read())
+
+        if self.guard is not None:
+            raw = await self.guard.call(method, url, all_headers, attempt)
+            raise_for_status(self.name, raw.status, raw.headers, raw.body)
+            return raw
+        try:
+            raw = await attempt(self.session.timeout)
         except TimeoutError as exc:
             raise UpstreamTimeout(self.name, f"{method} timed out") from exc
         except aiohttp.ClientError as exc:

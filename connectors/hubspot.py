@@ -328,6 +328,20 @@ async def update_contact(
     return contact
 
 
+async def update_company(
+    http: JsonService, company_id: str, changes: Mapping[str, str | None]
+) -> Company:
+    """Writes some of a company's fields (named as in `Company`, e.g. `postal_code`)."""
+    properties = {COMPANY_PROPERTIES[name]: value for name, value in changes.items()}
+    await http.request(
+        "PATCH", f"/crm/v3/objects/companies/{company_id}", json_body={"properties": properties}
+    )
+    [company] = await companies_by_id(http, [company_id])
+    if company is None:  # archived between the write and the read
+        raise NotFound(http.name, f"company {company_id}")
+    return company
+
+
 async def add_company_note(http: JsonService, company_id: str, body: str, at: datetime) -> str:
     """Leaves a note on the company's timeline (the portal's audit trail); its id."""
     created = await http.request(

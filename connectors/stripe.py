@@ -16,12 +16,15 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import aiohttp
 import stripe
 from stripe.params import InvoiceListParams, InvoiceListParamsCreated
 
+from connectors.guard import UpstreamGuard
 from connectors.http import (
+    JsonService,
     NotFound,
     RateLimited,
     Rejected,
@@ -30,6 +33,8 @@ from connectors.http import (
     UpstreamTimeout,
     gather_aligned,
 )
+from connectors.streams import ByteStream, open_stream
+from connectors.stripe_http import GuardedStripeHttp
 
 SERVICE = "stripe"
 PAGE_LIMIT = 100  # Stripe's largest `limit` on every list
@@ -122,13 +127,18 @@ class UsageBucket:
 
 
 def stripe_client(
-    api_key: str, base_url: str, session: aiohttp.ClientSession
+    api_key: str, base_url: str, session: aiohttp.ClientSession, guard: UpstreamGuard | None = None
 ) -> stripe.StripeClient:
-    """A client on the shared session (its timeouts apply). Retries are the caller's call:
-    the SDK's own would sleep through the request's deadline."""
+    """A client on the shared session. The SDK's own retries stay off (they would sleep
+    through the request's deadline); with a `guard`, it decides timeouts and retries."""
+    http_client = (
+        stripe.AIOHTTPClient(session=session, timeout=None)
+        if guard is None
+        else GuardedStripeHttp(session, guard)
+    )
     return stripe.StripeClient(
         api_key,
-        http_client=stripe.AIOHTTPClient(session=session, timeout=None),
+        http_client=http_client,
         base_addresses={"api": base_url},
         max_network_retries=0,
     )
@@ -160,6 +170,46 @@ def _customer(customer: stripe.Customer) -> Customer:
         state=address.state if address else None,
         country=address.country if address else None,
     )
+
+
+@dataclass(frozen=True)
+class CustomerChanges:
+    """What the portal keeps in step with HubSpot; None leaves a field as it is, "" clears it."""
+
+    name: str | None = None
+    address_line1: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    state: str | None = None
+    country: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        address = {
+            "line1": self.address_line1,
+            "city": self.city,
+            "postal_code": self.postal_code,
+            "state": self.state,
+            "country": self.country,
+        }
+        given: dict[str, Any] = {k: v for k, v in address.items() if v is not None}
+        params: dict[str, Any] = {"address": given} if given else {}
+        if self.name is not None:
+            params["name"] = self.name
+        return params
+
+
+async def update_customer(
+    client: stripe.StripeClient, customer_id: str, changes: CustomerChanges, idempotency_key: str
+) -> Customer:
+    """Updates the customer; a retry with the same `idempotency_key` is applied at most once."""
+    updated = await _call(
+        client.v1.customers.update_async(
+            customer_id,
+            params=changes.params(),  # type: ignore[arg-type]
+            options={"idempotency_key": idempotency_key},
+        )
+    )
+    return _customer(updated)
 
 
 # Invoices
@@ -242,6 +292,23 @@ def _invoice(invoice: stripe.Invoice) -> Invoice:
         hosted_invoice_url=invoice.hosted_invoice_url,
         subscription_id=_id_of(details.subscription) if details else None,
     )
+
+
+async def open_invoice_pdf(files: JsonService, invoice: Invoice) -> ByteStream:
+    """Starts downloading the invoice's PDF. Stripe's PDF URLs are capabilities, fetched
+    without the API key: the secret key is never sent to a URL that came in a response.
+    Only URLs on Stripe's own hosts (or `files.base_url`'s, the sandbox) are followed."""
+    url = invoice.invoice_pdf
+    if not url:
+        raise NotFound(SERVICE, f"invoice {invoice.id} has no PDF")
+    host = urlsplit(url).hostname or ""
+    ours = urlsplit(files.base_url)
+    on_stripe = url.startswith("https://") and (
+        host == "stripe.com" or host.endswith(".stripe.com")
+    )
+    if not (on_stripe or (host == ours.hostname and urlsplit(url).port == ours.port)):
+        raise Unavailable(SERVICE, "invoice PDF URL is not on a Stripe host")
+    return await open_stream(files, url)
 
 
 # Subscriptions

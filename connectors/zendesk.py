@@ -144,10 +144,14 @@ async def search_tickets(
     statuses: Sequence[str],
     page: int,
     per_page: int,
+    requester_email: str | None = None,
 ) -> TicketSearchPage:
-    """One page of the organization's tickets in `statuses`, latest update first, through
-    the search API (the only ticket list that filters by status)."""
+    """One page of the organization's tickets in `statuses` (any, when empty) and, if
+    given, requested by `requester_email`, latest update first, through the search API
+    (the only ticket list that filters by status or requester)."""
     query = f"type:ticket organization:{_numeric(organization_id)} {status_terms(statuses)}"
+    if requester_email:
+        query += f" requester:{_search_value(requester_email)}"
     params: dict[str, str | int] = {
         "query": query.strip(),
         "sort_by": "updated_at",
@@ -162,6 +166,11 @@ async def search_tickets(
             count=int(body["count"]),
             has_more=body.get("next_page") is not None,
         )
+
+
+def _search_value(value: str) -> str:
+    """A value for a search term, quoted so that spaces or quotes cannot add terms."""
+    return '"' + value.replace('"', "") + '"'
 
 
 def status_terms(statuses: Sequence[str]) -> str:
@@ -251,6 +260,18 @@ async def user_by_email(http: JsonService, email: str) -> User | None:
     with _reading(http):
         users = [_user(u) for u in body["users"]]
     return next((u for u in users if (u.email or "").casefold() == email.casefold()), None)
+
+
+async def create_user(
+    http: JsonService, *, name: str, email: str, organization_id: str | None = None
+) -> User:
+    """A new end user (a client's member who never wrote to support before)."""
+    user: dict[str, Any] = {"name": name, "email": email, "role": "end-user"}
+    if organization_id is not None:
+        user["organization_id"] = int(_numeric(organization_id))
+    answer = await http.request("POST", "/api/v2/users", json_body={"user": user})
+    with _reading(http):
+        return _user(answer["user"])
 
 
 async def organizations_by_id(http: JsonService, ids: Sequence[str]) -> list[Organization | None]:

@@ -19,9 +19,10 @@ async def primary_account(ctx: RequestContext) -> Company | None:
 
 
 async def account_by_global_id(ctx: RequestContext, global_id: str) -> Company:
-    account_id = decode_id(global_id, "Account").account_id
-    account = await visible_account(ctx, account_id)
-    if account is None:
+    gid = decode_id(global_id, "Account")
+    # An account's id names the company twice; a mixed pair is no id this API gave out.
+    account = await visible_account(ctx, gid.account_id)
+    if account is None or gid.upstream_id != gid.account_id:
         raise not_found("Account", global_id)
     return account
 

@@ -21,7 +21,7 @@ from resolvers.access import visible_account
 from resolvers.context import RequestContext
 from resolvers.errors import not_found
 from resolvers.ids import decode_id
-from resolvers.invoices import owns_invoice
+from resolvers.invoices import list_invoices, owns_invoice
 from resolvers.pages import Cursors, Edge, Page
 
 
@@ -120,8 +120,8 @@ async def documents_page(
     if position is not None:
         upper = min(upper, position.created_at) if upper else position.created_at
     files, invoices = await asyncio.gather(
-        _files(ctx, account, first + 1, where, upper),
-        _invoice_pdfs(ctx, account, first + 1, where, upper),
+        _files(ctx, account, first, where, upper),
+        _invoice_pdfs(ctx, account, first, where, upper),
     )
     seen = position.seen_ids if position else frozenset()
     candidates = sorted(
@@ -192,14 +192,10 @@ async def _invoice_pdfs(
     if customer_id is None or not where.wants(DocumentType.INVOICE):
         return _Found([], False)
 
-    async def fetch() -> stripe.InvoicePage:
-        return await stripe.invoices_of_customer(
-            ctx.services.upstreams.stripe, customer_id, limit=min(limit, 100),
-            created_gte=where.created_from, created_lte=created_upto,
-        )  # fmt: skip
-
-    key = CacheKey(scopes.invoices(customer_id), f"docs|{limit}|{created_upto}|{where.describe()}")
-    page = await ctx.services.cache.get_or_load(key, fetch)
+    page = await list_invoices(
+        ctx, customer_id, limit=min(limit, 100), created_gte=where.created_from,
+        created_lte=created_upto,
+    )  # fmt: skip
     documents = [
         Document.of_invoice(i) for i in page.invoices
         if owns_invoice(account, i) and i.invoice_pdf

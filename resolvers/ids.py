@@ -34,11 +34,12 @@ def decode_id(value: str, expected_type: str | None = None) -> GlobalId:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise bad_input(f"{value!r} is not a valid id.", "id") from None
+        raise bad_input(f"{value!r} is not an id this API gave out.", "id") from None
     type_name, _, rest = raw.partition(":")
     account_id, _, upstream_id = rest.partition(":")
     if type_name not in NODE_TYPES or not account_id or not upstream_id:
-        raise bad_input(f"{value!r} is not a valid id.", "id")
+        raise bad_input(f"{value!r} is not an id this API gave out.", "id")
     if expected_type is not None and type_name != expected_type:
-        raise bad_input(f"{value!r} is not the id of a {expected_type}.", "id")
+        article = "an" if expected_type[0] in "AEIOU" else "a"
+        raise bad_input(f"{value!r} is not the id of {article} {expected_type}.", "id")
     return GlobalId(type_name, account_id, upstream_id)

@@ -47,21 +47,47 @@ async def invoices_page(
     if customer_id is None or first == 0:
         return Page.empty()
 
+    page = await list_invoices(
+        ctx,
+        customer_id,
+        limit=first,
+        starting_after=starting_after,
+        status=where.status,
+        created_gte=where.created_from,
+        created_lte=where.created_to,
+    )
+    edges = [Edge(i, cursors.encode(i.id)) for i in page.invoices if owns_invoice(account, i)]
+    return Page(edges, page.has_more)
+
+
+async def list_invoices(
+    ctx: RequestContext,
+    customer_id: str,
+    *,
+    limit: int,
+    starting_after: str | None = None,
+    status: str | None = None,
+    created_gte: datetime | None = None,
+    created_lte: datetime | None = None,
+) -> stripe.InvoicePage:
+    """One page of the customer's invoices through the shared cache. The invoices list and
+    the documents list ask for the same page on a dashboard: one key, so one Stripe call."""
+
     async def fetch() -> stripe.InvoicePage:
         return await stripe.invoices_of_customer(
             ctx.services.upstreams.stripe,
             customer_id,
-            limit=first,
+            limit=limit,
             starting_after=starting_after,
-            status=where.status,
-            created_gte=where.created_from,
-            created_lte=where.created_to,
+            status=status,
+            created_gte=created_gte,
+            created_lte=created_lte,
         )
 
-    key = CacheKey(scopes.invoices(customer_id), f"{first}|{starting_after}|{where.describe()}")
-    page = await ctx.services.cache.get_or_load(key, fetch)
-    edges = [Edge(i, cursors.encode(i.id)) for i in page.invoices if owns_invoice(account, i)]
-    return Page(edges, page.has_more)
+    detail = f"{limit}|{starting_after}|{status}|{created_gte}|{created_lte}"
+    return await ctx.services.cache.get_or_load(
+        CacheKey(scopes.invoices(customer_id), detail), fetch
+    )
 
 
 async def invoice_by_global_id(

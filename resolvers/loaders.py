@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
 
-from cache import scopes
+from cache import freshness, scopes
 from cache.read_through import CacheKey, ReadThroughCache
 from connectors import drive, hubspot, stripe, zendesk
 from resolvers.services import Services
@@ -40,10 +40,13 @@ class Loader(Generic[K, V]):
 
     async def load(self, key: K) -> V:
         value: V = await self._loader.load(key)
+        freshness.note_if_stale(value)
         return value
 
     async def load_many(self, keys: Sequence[K]) -> list[V]:
         values: list[V] = await self._loader.load_many(list(keys))
+        for value in values:
+            freshness.note_if_stale(value)
         return values
 
 

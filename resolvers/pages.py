@@ -44,7 +44,7 @@ class Cursors:
             return None
         try:
             payload = self.signer.unsign(cursor)
-        except BadSignature:
+        except (BadSignature, TypeError):  # TypeError: hmac refuses non-ASCII text
             raise bad_input("`after` is not a cursor this API gave out, or it expired.",
                             "after") from None  # fmt: skip
         if payload.get("s") != self.scope:

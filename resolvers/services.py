@@ -18,6 +18,8 @@ class Upstreams:
     stripe: StripeClient
     zendesk: JsonService
     drive: DriveClient
+    # Stripe-hosted files (invoice PDFs): the Stripe session, without the API key.
+    stripe_files: JsonService
 
 
 @dataclass(frozen=True)

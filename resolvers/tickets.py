@@ -30,24 +30,28 @@ async def tickets_page(
     first: int,
     after: str | None,
     statuses: Sequence[str],
+    requester_email: str | None = None,
 ) -> Page[zendesk.Ticket]:
+    """`requester_email` narrows the list to the tickets that person requested."""
     organization_id = account.zendesk_organization_id
     wanted = tuple(sorted(set(statuses)))
-    cursors = Cursors(ctx.services.cursor_signer, f"tickets:{account.id}:{','.join(wanted)}")
+    filters = f"{','.join(wanted)}:{requester_email or ''}"
+    cursors = Cursors(ctx.services.cursor_signer, f"tickets:{account.id}:{filters}")
     position = cursors.decode(after)
     if organization_id is None or first == 0:
         return Page.empty()
     http = ctx.services.upstreams.zendesk
-    detail = f"{first}|{position}|{','.join(wanted)}"
+    detail = f"{first}|{position}|{filters}"
 
-    if wanted:
-        # Only search filters by status; it pages by page number.
+    if wanted or requester_email:
+        # Only search filters by status or requester; it pages by page number.
         page_number = int(position or 1)
 
         async def search() -> zendesk.TicketSearchPage:
             return await zendesk.search_tickets(
-                http, organization_id, statuses=wanted, page=page_number, per_page=first
-            )
+                http, organization_id, statuses=wanted, page=page_number, per_page=first,
+                requester_email=requester_email,
+            )  # fmt: skip
 
         found = await ctx.services.cache.get_or_load(
             CacheKey(scopes.tickets(organization_id), "search|" + detail), search

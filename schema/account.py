@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import strawberry
 
 from connectors.hubspot import Company
-from resolvers import accounts, billing, documents, invoices, team, tickets
+from resolvers import accounts, api_tokens, billing, documents, invoices, team, tickets
 from resolvers.ids import encode_id
 from resolvers.pages import page_size
+from schema.api_token import ApiToken
 from schema.billing import Subscription, UsageMetric
 from schema.context import Info
 from schema.document import Document, DocumentFilter
@@ -137,10 +138,12 @@ class Account(Node):
         first: int | None = 10,
         after: str | None = None,
         status: list[TicketStatus] | None = None,
+        requested_by_me: bool = False,
     ) -> Connection[Ticket] | None:
         statuses = [s.value for s in status or ()]
+        requester = info.context.require_viewer().email if requested_by_me else None
         page = await tickets.tickets_page(
-            info.context, self.record, page_size(first), after, statuses
+            info.context, self.record, page_size(first), after, statuses, requester
         )
         return connection_of(page, lambda t: Ticket.from_upstream(t, self.record.id))
 
@@ -158,3 +161,9 @@ class Account(Node):
     ) -> list[UsageMetric] | None:
         metrics = await billing.usage(info.context, self.record, from_, to)
         return [UsageMetric.from_upstream(m) for m in metrics]
+
+    @strawberry.field(description="ADMIN only: the account's API tokens, newest first.")
+    async def api_tokens(self, info: Info) -> list[ApiToken] | None:
+        now = datetime.now(UTC)
+        records = await api_tokens.tokens_of_account(info.context, self.record)
+        return [ApiToken.from_upstream(r, now) for r in records]

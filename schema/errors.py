@@ -39,17 +39,30 @@ class ErrorCodes(SchemaExtension):
             log.warning("upstream failure at %s: %s", error.path, original)
             mapped = upstream_failure(original)
             return _at(error, mapped.message, mapped.extensions or {})
-        if original is None:
+        if original is None or _is_bad_variable(error):
             code = "GRAPHQL_PARSE_FAILED" if error.message.startswith("Syntax Error") else (
                 "BAD_USER_INPUT")  # fmt: skip
             return _at(error, error.message, {"code": code})
-        request_id = uuid.uuid4().hex
+        request_id = self._request_id()
         log.error("internal error %s at %s", request_id, error.path, exc_info=original)
         return _at(
             error,
             f"Internal error; quote request id {request_id} to support.",
             {"code": "INTERNAL", "requestId": request_id},
         )
+
+    def _request_id(self) -> str:
+        """The id the access log line of this request carries (web/access_log.py), so that
+        support finds the line from what the client quotes; a fresh one outside HTTP."""
+        request = getattr(self.execution_context.context, "request", None)
+        found = request.scope.get("state", {}).get("request_id") if request else None
+        return found if isinstance(found, str) else uuid.uuid4().hex
+
+
+def _is_bad_variable(error: GraphQLError) -> bool:
+    """A variable that failed coercion: graphql-core wraps the scalar's or enum's own error,
+    before execution starts (so with no path). The client sent it; it is no bug of ours."""
+    return error.path is None and isinstance(error.original_error, GraphQLError)
 
 
 def _at(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:

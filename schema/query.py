@@ -41,6 +41,7 @@ class Query:
 
     @strawberry.field(description="An account by id; NOT_FOUND unless the viewer may see it.")
     async def account(self, info: Info, id: strawberry.ID) -> Account:
+        info.context.require_viewer()  # before the id, as `node` does: strangers learn nothing
         return Account.from_upstream(await accounts.account_by_global_id(info.context, id))
 
     @strawberry.field(description="Any object by its global id.")

@@ -4,24 +4,35 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.account import Account
 from schema.billing import Subscription
+from schema.cost import CostLimit
 from schema.document import Document
 from schema.errors import ErrorCodes
+from schema.exposure import SchemaExposure
 from schema.invoice import Invoice
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.read_only import RefuseWritesOfReadOnlyCredentials
+from schema.stale import stale_fields
 from schema.team import TeamMember
 from schema.ticket import Ticket
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
-
+# Fields times the page sizes above them (schema/cost.py): the dashboard costs ~1,200.
+MAX_COST = 5000
 
 
 class PortalSchema(strawberry.Schema):
@@ -30,6 +41,11 @@ class PortalSchema(strawberry.Schema):
     ) -> None:
         """Strawberry logs every error with its traceback; `ErrorCodes` logs what matters
         (internal errors, with a request id) and clients' mistakes are not log-worthy."""
+        for error in errors:
+            # A parse error raised by ParserCache escapes the operation, and `ErrorCodes`
+            # with it: this is the one place it still passes.
+            if not error.extensions and error.message.startswith("Syntax Error"):
+                error.extensions = {"code": "GRAPHQL_PARSE_FAILED"}
 
 
 schema = PortalSchema(
@@ -38,9 +54,17 @@ schema = PortalSchema(
     types=[Account, TeamMember, Invoice, Document, Ticket, Subscription],
     extensions=[
         ErrorCodes,
+        stale_fields,
+        RefuseWritesOfReadOnlyCredentials,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: CostLimit(max_cost=MAX_COST),
+        SchemaExposure,
+        # A portal sends the same few documents over and over: parse and validate each once
+        # (measured: 0.8 ms parse + 2.9 ms validation of the dashboard, per request).
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
     ],
     config=StrawberryConfig(auto_camel_case=True),
 )

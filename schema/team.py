@@ -8,7 +8,10 @@ from auth.viewer import MemberStatus as MemberStatusValue
 from auth.viewer import Role
 from connectors.hubspot import Contact
 from resolvers.ids import encode_id
+from resolvers.profile import is_viewer, preferences_of
+from schema.context import Info
 from schema.enums import parse_enum
+from schema.notifications import NotificationPreference, preference_list
 from schema.relay import Node
 
 
@@ -37,6 +40,14 @@ class TeamMember(Node):
     role: TeamRole | None
     status: MemberStatus | None
 
+    record: strawberry.Private[Contact]
+
+    @strawberry.field(description="The member's own choices; null for anyone else's.")
+    def notification_preferences(self, info: Info) -> list[NotificationPreference] | None:
+        if not is_viewer(info.context, self.record):
+            return None
+        return preference_list(preferences_of(self.record))
+
     @classmethod
     def from_upstream(cls, contact: Contact, account_id: str) -> TeamMember:
         name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
@@ -50,4 +61,5 @@ class TeamMember(Node):
             job_title=contact.job_title,
             role=parse_enum(TeamRole, contact.portal_role),
             status=parse_enum(MemberStatus, contact.portal_status),
+            record=contact,
         )

@@ -67,6 +67,12 @@ class Ticket(Node):
         group = await info.context.loaders.group_by_id.load(self.record.group_id)
         return None if group is None else group.name
 
+    @strawberry.field(
+        description="When Zendesk's SLA target for the ticket falls due; null without one."
+    )
+    def estimated_resolution_at(self) -> datetime | None:
+        return self.record.sla_breach_at
+
     @strawberry.field
     async def requester(self, info: Info) -> Person | None:
         user = await info.context.loaders.zendesk_user_by_id.load(self.record.requester_id)

@@ -19,7 +19,8 @@ any other header: 401 `authError`. Errors are Google's
 
 Admin routes (JSON, no auth, not logged):
     POST /_sandbox/files                 {"folder_id", "name", "document_type"?, "mime_type"?}
-                                         adds a file (PDF by default); 201 with the File
+                                         adds a file (PDF by default); 201 with the File;
+                                         `"padding": N` makes a PDF about N bytes big
     POST /_sandbox/files/{id}/trash      trashes a file; 200 with the File
     POST /_sandbox/files/{id}/untrash    restores it
     GET  /_sandbox/channels              the channels changes.watch created

@@ -26,6 +26,9 @@ async def add_file(request: web.Request) -> web.Response:
         raise bad_request("folder_id and name are required strings")
     if document_type is not None and not isinstance(document_type, str):
         raise bad_request("document_type must be a string or null")
+    padding = body.get("padding")  # filler bytes of a PDF: how big the file is, roughly
+    if padding is not None and (not isinstance(padding, int) or padding < 0):
+        raise bad_request("padding must be a non-negative integer")
     folder = state.get(folder_id)
     if folder is None or not folder.is_folder:
         raise file_not_found(folder_id, location="folder_id")
@@ -38,7 +41,7 @@ async def add_file(request: web.Request) -> web.Response:
         created_time=now,
         modified_time=now,
         app_properties={DOCUMENT_TYPE: document_type} if document_type else {},
-        padding=20_000 + state.id_source.randrange(200_000),
+        padding=20_000 + state.id_source.randrange(200_000) if padding is None else padding,
     )
     file.size = blob_of(file).size
     state.add(file)

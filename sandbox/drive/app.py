@@ -12,8 +12,11 @@ from aiohttp import web
 from sandbox.accounts import Backbone
 from sandbox.drive import admin, changes_api, files_api
 from sandbox.drive.errors import DriveError, error_body, invalid_credentials, login_required
+from sandbox.drive.notifications import Notifier
 from sandbox.drive.seed import build_state
+from sandbox.drive.state import DriveState
 from sandbox.upstream import ADMIN_PREFIX, Handler, Knobs, StateHolder, vendor_app
+from sandbox.webhooks import attach as attach_webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +25,9 @@ _BEARER = re.compile(r"Bearer +([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 
 
 def create_app(backbone: Backbone, knobs: Knobs) -> web.Application:
+    holder: StateHolder[DriveState] = StateHolder(lambda: build_state(backbone))
     app = vendor_app(
-        holder=StateHolder(lambda: build_state(backbone)),
+        holder=holder,
         error_body=error_body,
         knobs=knobs,
     )
@@ -31,6 +35,7 @@ def create_app(backbone: Backbone, knobs: Knobs) -> web.Application:
     files_api.add_routes(app)
     changes_api.add_routes(app)
     admin.add_routes(app)
+    attach_webhooks(app, holder, lambda state: state.change_log, Notifier(), with_target=False)
     return app
 
 

@@ -14,7 +14,9 @@ from sandbox.hubspot import admin_api, associations_api, objects_api, owners_api
 from sandbox.hubspot.errors import HubSpotError, error_body
 from sandbox.hubspot.seed import build_state
 from sandbox.hubspot.state import State
+from sandbox.hubspot.webhooks import render as render_webhooks
 from sandbox.upstream import ADMIN_PREFIX, Handler, Knobs, StateHolder, vendor_app
+from sandbox.webhooks import attach as attach_webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ def create_app(backbone: Backbone, knobs: Knobs) -> web.Application:
     associations_api.add_routes(app)
     owners_api.add_routes(app)
     admin_api.add_routes(app)
+    attach_webhooks(app, holder, lambda state: state.changes, render_webhooks)
     return app
 
 

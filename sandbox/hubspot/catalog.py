@@ -96,6 +96,12 @@ CONTACTS = ObjectType(
         "portal_role": Property("enumeration", ("ADMIN", "USER", "READ_ONLY")),
         "portal_status": Property("enumeration", ("INVITED", "ACTIVE", "DISABLED")),
         "portal_notification_preferences": Property(),
+        # Custom properties of the portal's API-token contacts (one contact per token).
+        "portal_token_name": Property(),
+        "portal_token_hash": Property(),
+        "portal_token_expires_at": Property("datetime"),
+        "portal_token_revoked_at": Property("datetime"),
+        "portal_token_created_by": Property("number"),
     },
     default_properties=(
         *("createdate", "email", "firstname", "hs_lastmodifieddate", "hs_object_id"),

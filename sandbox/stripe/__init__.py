@@ -29,7 +29,9 @@ from sandbox.stripe.app import add_routes
 from sandbox.stripe.errors import error_body
 from sandbox.stripe.seed import build_state
 from sandbox.stripe.state import StripeState
+from sandbox.stripe.webhooks import render as render_webhooks
 from sandbox.upstream import Knobs, StateHolder, vendor_app
+from sandbox.webhooks import attach as attach_webhooks
 
 __all__ = ["create_app"]
 
@@ -38,6 +40,7 @@ def create_app(backbone: Backbone, knobs: Knobs) -> web.Application:
     holder: StateHolder[StripeState] = StateHolder(lambda: build_state(backbone))
     app = vendor_app(holder=holder, error_body=error_body, batch_size=_batch_size, knobs=knobs)
     add_routes(app, holder)
+    attach_webhooks(app, holder, lambda state: state.changes, render_webhooks)
     return app
 
 

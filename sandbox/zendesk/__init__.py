@@ -34,9 +34,11 @@ from aiohttp import web
 
 from sandbox.accounts import Backbone
 from sandbox.upstream import Knobs, StateHolder, vendor_app
+from sandbox.webhooks import attach as attach_webhooks
 from sandbox.zendesk.app import ZendeskApi, batch_size, zendesk_errors
 from sandbox.zendesk.errors import knob_error_body
 from sandbox.zendesk.seed import build_state
+from sandbox.zendesk.webhooks import Renderer as ZendeskEvents
 
 
 def create_app(backbone: Backbone, knobs: Knobs) -> web.Application:
@@ -47,4 +49,6 @@ def create_app(backbone: Backbone, knobs: Knobs) -> web.Application:
         app.router.add_route(method, path, handler)
         if path.startswith("/api/"):
             app.router.add_route(method, path + ".json", handler)
+    renderer = ZendeskEvents()
+    attach_webhooks(app, holder, lambda state: state.changes, renderer, on_new_state=renderer.start)
     return app

@@ -145,7 +145,8 @@ async def test_only_active_members_get_mail_but_everyone_gets_the_same_answer(
 
 
 async def test_malformed_sign_in_requests_are_400(client: GatewayClient) -> None:
-    for body in ({}, {"email": "not-an-email"}, {"email": 42}, []):
+    bodies: list[object] = [{}, {"email": "not-an-email"}, {"email": 42}, []]
+    for body in bodies:
         response = await client.http.post("/auth/magic-link", json=body)
         assert response.status_code == 400
         assert response.json()["error"] == "BAD_USER_INPUT"
@@ -186,7 +187,9 @@ async def test_a_role_change_in_hubspot_applies_within_the_cache_window(
     before = await client.query(ME, as_=admin)
     assert len(before["data"]["viewer"]["account"]["subAccounts"]) == 2
 
-    sandbox["hubspot"].call("POST", f"/_sandbox/contacts/{admin.contact_id}/portal", {"role": "USER"})
+    sandbox["hubspot"].call(
+        "POST", f"/_sandbox/contacts/{admin.contact_id}/portal", {"role": "USER"}
+    )
     await asyncio.sleep(VIEWER_TTL_S + 0.1)
     after = await client.query(ME, as_=admin)
 

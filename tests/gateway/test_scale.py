@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,10 +26,10 @@ def large_sandbox() -> Iterator[SandboxThread]:
         yield running
 
 
-async def dashboard_calls(sandbox: SandboxThread, tmp_path: Path) -> tuple[dict[str, int], dict]:
-    settings = replace(
-        Settings().with_sandbox(sandbox.urls), secret_key="k", outbox_dir=tmp_path
-    )
+async def dashboard_calls(
+    sandbox: SandboxThread, tmp_path: Path
+) -> tuple[dict[str, int], dict[str, Any]]:
+    settings = replace(Settings().with_sandbox(sandbox.urls), secret_key="k", outbox_dir=tmp_path)
     control = SandboxControl(sandbox.urls)
     app = create_app(settings)
     async with app.router.lifespan_context(app):

@@ -432,9 +432,9 @@ def test_items_are_added_and_deleted_with_pending_prorations(client, acme, backb
         and line.parent.subscription_item_details is not None
         and line.parent.subscription_item_details.proration
     ]
-    when = f"{backbone.now.day} {backbone.now:%b %Y}"
+    since = f"{backbone.now.day} {backbone.now:%b %Y}"
     assert [line.description for line in pending] == [
-        f"Remaining time on 2 \N{MULTIPLICATION SIGN} Growth after {when}"
+        f"Remaining time on 2 \N{MULTIPLICATION SIGN} Growth after {since}"
     ]
     assert pending[0].parent.subscription_item_details.subscription_item == new_item.id
     assert [i.id for i in removed["items"].data] == [i.id for i in subscription["items"].data]

@@ -1,9 +1,12 @@
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
+from cache import freshness
 from cache.backend import InProcessCache
 from cache.read_through import CacheKey, ReadThroughCache
+from connectors.http import NotFound, Unavailable
 
 
 async def test_concurrent_misses_share_one_load() -> None:
@@ -87,3 +90,49 @@ async def test_counters_count_within_a_window(hits: int) -> None:
     backend = InProcessCache()
     counts = [await backend.incr("rate:x", ttl_s=60) for _ in range(hits)]
     assert counts == list(range(1, hits + 1))
+
+
+async def test_concurrent_batch_misses_load_each_key_once() -> None:
+    cache = ReadThroughCache(InProcessCache(), default_ttl_s=30)
+    asked: list[list[str]] = []
+
+    def batch(keys: list[str]) -> Callable[[list[int]], Awaitable[list[str]]]:
+        async def load(indexes: list[int]) -> list[str]:
+            asked.append([keys[i] for i in indexes])
+            await asyncio.sleep(0.01)
+            return [keys[i].upper() for i in indexes]
+
+        return load
+
+    first, second = await asyncio.gather(
+        cache.get_many_or_load([CacheKey("a"), CacheKey("b")], batch(["a", "b"])),
+        cache.get_many_or_load([CacheKey("b"), CacheKey("c")], batch(["b", "c"])),
+    )
+
+    assert (first, second) == (["A", "B"], ["B", "C"])
+    assert asked == [["a", "b"], ["c"]]
+
+
+async def test_an_outage_serves_an_expired_value_within_the_bound_only() -> None:
+    cache = ReadThroughCache(InProcessCache(), default_ttl_s=0.001, stale_max_s=60)
+
+    async def ok() -> str:
+        return "old"
+
+    async def down() -> str:
+        raise Unavailable("stripe", "503")
+
+    async def gone() -> str:
+        raise NotFound("stripe", "404")
+
+    await cache.get_or_load(CacheKey("s"), ok)
+    await asyncio.sleep(0.01)  # past the TTL
+
+    with freshness.reporting() as report, freshness.resolving(("viewer", "account")):
+        assert await cache.get_or_load(CacheKey("s"), down) == "old"
+    assert report.paths == [("viewer", "account")]
+    with pytest.raises(NotFound):  # an answer, not an outage: no stale value covers it
+        await cache.get_or_load(CacheKey("s"), gone)
+    await cache.invalidate("s")
+    with pytest.raises(Unavailable):  # known to have changed: the old value is no answer
+        await cache.get_or_load(CacheKey("s"), down)

@@ -1,0 +1,253 @@
+"""The shared cache: Redis, read through a small in-process *near* layer.
+
+Every replica reads and writes the same Redis keys. A near copy saves a round trip on hot
+keys (the invalidation generations above all); it is kept coherent by pub/sub: whoever
+deletes, pops or increments a key publishes it, and every other replica drops its copy.
+Near copies also expire after `near_ttl_s`, which bounds staleness should a message be lost.
+
+Redis is a cache, never a dependency: when a command fails, the backend serves from an
+in-process cache alone for `retry_after_s`, then tries Redis again (and forgets what it
+kept meanwhile, since invalidations published during the outage never reached it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from cachetools import TLRUCache
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+
+from cache.backend import Entry, InProcessCache
+from cache.codec import Codec, CodecError
+
+log = logging.getLogger("portal.cache")
+
+T = TypeVar("T")
+
+_COUNTER_TTL_S = 24 * 3600.0  # how long a near copy of a counter could live, were it not capped
+_FAILURES = (RedisError, OSError, asyncio.TimeoutError)
+
+
+def connect(url: str, timeout_s: float = 0.25) -> Redis:
+    """A client that fails fast: a cache that waits on a dead server is worse than none."""
+    return Redis.from_url(
+        url,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
+class RedisCache:
+    def __init__(
+        self,
+        redis: Redis,
+        codec: Codec,
+        *,
+        prefix: str = "portal:",
+        near_max_entries: int = 10_000,
+        near_ttl_s: float = 5.0,
+        retry_after_s: float = 1.0,
+    ) -> None:
+        self._redis = redis
+        self._codec = codec
+        self._prefix = prefix
+        self._channel = f"{prefix}evicted"
+        self._near_ttl_s = near_ttl_s
+        self._near: TLRUCache[str, Entry] = TLRUCache(
+            maxsize=near_max_entries, ttu=self._near_expiry, timer=time.time
+        )
+        self._fallback = InProcessCache(near_max_entries)
+        self._retry_after_s = retry_after_s
+        self._down_until = 0.0
+        self._was_down = False
+        self._replica = secrets.token_hex(8)  # to ignore our own messages
+        self._listener: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+
+    # Lifecycle
+
+    async def start(self) -> None:
+        self._listener = asyncio.create_task(self._listen(), name="cache-evictions")
+        # Wait briefly for the subscription, so that nothing published after start is missed;
+        # if Redis is down, carry on without it.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._subscribed.wait(), timeout=1.0)
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        await self._redis.aclose()
+
+    @property
+    def is_degraded(self) -> bool:
+        return time.monotonic() < self._down_until
+
+    # CacheBackend
+
+    async def get(self, key: str) -> Entry | None:
+        entry = await self.get_stale(key)
+        return entry if entry is not None and entry.is_fresh(time.time()) else None
+
+    async def get_stale(self, key: str) -> Entry | None:
+        near = self._near.get(key)
+        if near is not None:
+            return near
+        raw = await self._shared(lambda: self._redis.get(self._prefix + key))
+        if isinstance(raw, _Degraded):
+            return await self._fallback.get_stale(key)
+        if raw is None:
+            return None
+        entry = self._decode(raw)
+        if entry is not None:
+            self._near[key] = entry
+        return entry
+
+    async def set(self, key: str, value: Any, ttl_s: float, keep_s: float = 0.0) -> None:
+        entry = Entry(value, time.time(), ttl_s, keep_s)
+        self._near[key] = entry
+        try:
+            raw = self._encode(entry)
+        except CodecError:
+            log.warning("not shared (no codec for it): %s", key, exc_info=True)
+            return
+        px = max(1, int((ttl_s + keep_s) * 1000))
+        done = await self._shared(lambda: self._redis.set(self._prefix + key, raw, px=px))
+        if isinstance(done, _Degraded):
+            await self._fallback.set(key, value, ttl_s, keep_s)
+
+    async def delete(self, *keys: str) -> None:
+        for key in keys:
+            self._near.pop(key)
+        done = await self._shared(lambda: self._delete_and_publish(keys))
+        if isinstance(done, _Degraded):
+            await self._fallback.delete(*keys)
+
+    async def pop(self, key: str) -> Any | None:
+        self._near.pop(key)
+        raw = await self._shared(lambda: self._pop_and_publish(key))
+        if isinstance(raw, _Degraded):
+            return await self._fallback.pop(key)
+        entry = None if raw is None else self._decode(raw)
+        return None if entry is None else entry.value
+
+    async def incr(self, key: str, ttl_s: float) -> int:
+        count = await self._shared(lambda: self._incr_and_publish(key, ttl_s))
+        if isinstance(count, _Degraded):
+            return await self._fallback.incr(key, ttl_s)
+        self._near[key] = Entry(count, time.time(), _COUNTER_TTL_S)
+        return count
+
+    # Redis commands
+
+    async def _delete_and_publish(self, keys: tuple[str, ...]) -> bool:
+        if keys:
+            await self._redis.delete(*(self._prefix + k for k in keys))
+            await self._publish(list(keys))
+        return True
+
+    async def _pop_and_publish(self, key: str) -> bytes | None:
+        raw: bytes | None = await self._redis.getdel(self._prefix + key)  # type: ignore[assignment]
+        await self._publish([key])
+        return raw
+
+    async def _incr_and_publish(self, key: str, ttl_s: float) -> int:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(self._prefix + key)
+            pipe.expire(self._prefix + key, max(1, int(ttl_s)), nx=True)
+            count, _ = await pipe.execute()
+        await self._publish([key])
+        return int(count)
+
+    async def _publish(self, keys: list[str]) -> None:
+        await self._redis.publish(self._channel, json.dumps({"from": self._replica, "keys": keys}))
+
+    async def _shared(self, command: Callable[[], Awaitable[T]]) -> T | _Degraded:
+        """Runs a Redis command, or answers `_DEGRADED` while Redis is failing."""
+        if self.is_degraded:
+            return _DEGRADED
+        try:
+            result = await command()
+        except _FAILURES as exc:
+            if not self._was_down:
+                log.warning("Redis failed (%s); serving from the in-process cache", exc)
+            self._down_until = time.monotonic() + self._retry_after_s
+            self._was_down = True
+            return _DEGRADED
+        if self._was_down:
+            log.warning("Redis is back; dropping what was cached without it")
+            self._was_down = False
+            self._fallback.clear()
+            self._near.clear()
+        return result
+
+    # Pub/sub
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.subscribe(self._channel)
+                    # Whatever was published while we were not listening is lost: start afresh.
+                    self._near.clear()
+                    self._subscribed.set()
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            self._evict(message["data"])
+            except _FAILURES:
+                self._subscribed.clear()
+                await asyncio.sleep(self._retry_after_s)
+
+    def _evict(self, data: bytes) -> None:
+        try:
+            message = json.loads(data)
+            if message["from"] != self._replica:
+                for key in message["keys"]:
+                    self._near.pop(key)
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignored a malformed eviction message: %r", data[:200])
+
+    # Encoding
+
+    def _encode(self, entry: Entry) -> bytes:
+        return json.dumps(
+            {
+                "v": self._codec.to_json(entry.value),
+                "at": entry.stored_at,
+                "ttl": entry.ttl_s,
+                "keep": entry.keep_s,
+            },
+            separators=(",", ":"),
+        ).encode()
+
+    def _decode(self, raw: bytes | str) -> Entry | None:
+        if raw.isdigit():  # a counter written by INCR
+            return Entry(int(raw), time.time(), _COUNTER_TTL_S)
+        try:
+            data = json.loads(raw)
+            return Entry(self._codec.from_json(data["v"]), data["at"], data["ttl"], data["keep"])
+        except (CodecError, ValueError, KeyError, TypeError):
+            log.warning("ignored an undecodable cache entry", exc_info=True)
+            return None
+
+    def _near_expiry(self, key: str, entry: Entry, now: float) -> float:
+        return min(now + self._near_ttl_s, entry.stored_at + entry.ttl_s + entry.keep_s)
+
+
+class _Degraded:
+    """What a Redis command answers while Redis is failing."""
+
+
+_DEGRADED = _Degraded()

@@ -1,0 +1,141 @@
+"""API-token records in HubSpot: one contact per token, associated with the client's company.
+
+Why a contact and not a custom object: custom objects need a HubSpot Enterprise tier and a
+schema the company's admin must create first, while contacts with custom properties exist
+in every portal and are what team members already are; a token contact carries no
+`portal_role` and no email, so it never appears in the team and can never sign in. Its
+record is visible to the company's staff on the company timeline in HubSpot, where they
+can revoke it too (by setting `portal_token_revoked_at`). The secret itself is never stored:
+only its SHA-256, a lookup key for a high-entropy secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.http import JsonService, Unavailable, gather_aligned
+from connectors.hubspot import BATCH_READ_LIMIT, PRIMARY_CONTACT_TO_COMPANY
+
+TOKEN_PROPERTIES: Mapping[str, str] = {
+    "name": "portal_token_name",
+    "secret_hash": "portal_token_hash",
+    "expires_at": "portal_token_expires_at",
+    "revoked_at": "portal_token_revoked_at",
+    "created_by": "portal_token_created_by",
+}
+_CONTACT_OF_COMPANY = {
+    "associationCategory": "HUBSPOT_DEFINED",
+    "associationTypeId": PRIMARY_CONTACT_TO_COMPANY,
+}
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    id: str  # the contact's id
+    name: str
+    secret_hash: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    created_by: str | None
+    created_at: datetime
+
+
+async def create_token_record(
+    http: JsonService,
+    company_id: str,
+    *,
+    name: str,
+    secret_hash: str,
+    expires_at: datetime | None,
+    created_by: str,
+) -> TokenRecord:
+    properties = {
+        TOKEN_PROPERTIES["name"]: name,
+        TOKEN_PROPERTIES["secret_hash"]: secret_hash,
+        TOKEN_PROPERTIES["created_by"]: created_by,
+        "lastname": f"API token: {name}",  # what HubSpot users see in lists
+    }
+    if expires_at is not None:
+        properties[TOKEN_PROPERTIES["expires_at"]] = _timestamp(expires_at)
+    created = await http.request(
+        "POST",
+        "/crm/v3/objects/contacts",
+        json_body={
+            "properties": properties,
+            "associations": [{"to": {"id": company_id}, "types": [_CONTACT_OF_COMPANY]}],
+        },
+    )
+    [record] = await token_records_by_id(http, [str(_field(http, created, "id"))])
+    if record is None:
+        raise Unavailable(http.name, "a created contact could not be read back")
+    return record
+
+
+async def token_records_by_id(http: JsonService, ids: Sequence[str]) -> list[TokenRecord | None]:
+    """Aligned with `ids`; a contact that is no token record (no hash) is None."""
+    numeric = list(dict.fromkeys(i for i in ids if i.isdigit()))
+    path = "/crm/v3/objects/contacts/batch/read"
+    chunks = [numeric[i : i + BATCH_READ_LIMIT] for i in range(0, len(numeric), BATCH_READ_LIMIT)]
+    body = {"properties": list(TOKEN_PROPERTIES.values()), "propertiesWithHistory": []}
+    pages = await gather_aligned(
+        *(
+            http.request("POST", path, json_body={**body, "inputs": [{"id": i} for i in chunk]})
+            for chunk in chunks
+        )
+    )
+    found: dict[str, TokenRecord] = {}
+    for page in pages:
+        for raw in _field(http, page, "results"):
+            record = _parsed(http, raw)
+            if record is not None:
+                found[record.id] = record
+    return [found.get(i) for i in ids]
+
+
+async def revoke_token_record(http: JsonService, record_id: str, at: datetime) -> None:
+    await http.request(
+        "PATCH",
+        f"/crm/v3/objects/contacts/{record_id}",
+        json_body={"properties": {TOKEN_PROPERTIES["revoked_at"]: _timestamp(at)}},
+    )
+
+
+def _parsed(http: JsonService, raw: Any) -> TokenRecord | None:
+    try:
+        properties = raw["properties"]
+        secret_hash = properties.get(TOKEN_PROPERTIES["secret_hash"])
+        if not secret_hash:
+            return None
+        return TokenRecord(
+            id=str(raw["id"]),
+            name=properties.get(TOKEN_PROPERTIES["name"]) or "",
+            secret_hash=secret_hash,
+            expires_at=_moment(properties.get(TOKEN_PROPERTIES["expires_at"])),
+            revoked_at=_moment(properties.get(TOKEN_PROPERTIES["revoked_at"])),
+            created_by=properties.get(TOKEN_PROPERTIES["created_by"]),
+            created_at=datetime.fromisoformat(raw["createdAt"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise Unavailable(http.name, f"unexpected response: {exc!r}") from exc
+
+
+def _field(http: JsonService, body: Any, name: str) -> Any:
+    try:
+        return body[name]
+    except (KeyError, TypeError) as exc:
+        raise Unavailable(http.name, f"unexpected response: no {name}") from exc
+
+
+def _moment(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    if value.isdigit():  # HubSpot also answers epoch milliseconds for datetime properties
+        return datetime.fromtimestamp(int(value) / 1000, UTC)
+    return datetime.fromisoformat(value)
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

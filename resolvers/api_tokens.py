@@ -1,0 +1,67 @@
+"""Managing an account's API tokens: only a signed-in ADMIN of the account may create,
+list or revoke them (never a token itself, which is read-only anyway)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from auth.api_tokens import api_tokens_of, create_api_token, revoke_api_token
+from auth.viewer import Credential, Role, Viewer
+from connectors.hubspot import Company
+from connectors.hubspot_api_tokens import TokenRecord
+from resolvers.access import visible_account
+from resolvers.accounts import account_by_global_id
+from resolvers.context import RequestContext
+from resolvers.errors import bad_input, forbidden, not_found
+
+MAX_NAME_LENGTH = 100
+
+
+async def token_account(ctx: RequestContext, account_global_id: str | None) -> Company:
+    """The account whose tokens the viewer manages: the given one, else its own."""
+    viewer = _require_token_admin(ctx)
+    if account_global_id is not None:
+        return await account_by_global_id(ctx, account_global_id)
+    account = await visible_account(ctx, viewer.primary_account_id)
+    if account is None:
+        raise not_found("Account", viewer.primary_account_id)
+    return account
+
+
+def _require_token_admin(ctx: RequestContext) -> Viewer:
+    viewer = ctx.require_viewer()
+    if viewer.credential is not Credential.SESSION or viewer.role is not Role.ADMIN:
+        raise forbidden("Only an ADMIN of the account, signed in, manages its API tokens.")
+    return viewer
+
+
+async def tokens_of_account(ctx: RequestContext, account: Company) -> list[TokenRecord]:
+    """`account` was resolved for this viewer already, so only the role is checked here."""
+    _require_token_admin(ctx)
+    return await api_tokens_of(ctx.services.upstreams.hubspot, account.id)
+
+
+async def create_token(
+    ctx: RequestContext, account: Company, name: str, expires_at: datetime | None
+) -> tuple[str, TokenRecord]:
+    name = name.strip()
+    if not 1 <= len(name) <= MAX_NAME_LENGTH:
+        raise bad_input(f"`name` must be 1 to {MAX_NAME_LENGTH} characters.", "name")
+    if expires_at is not None:
+        if expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=UTC)
+        if expires_at <= datetime.now(UTC):
+            raise bad_input("`expiresAt` must be in the future.", "expiresAt")
+    viewer = ctx.require_viewer()
+    return await create_api_token(
+        ctx.services.upstreams.hubspot, account.id, name, expires_at, viewer.contact_id
+    )
+
+
+async def revoke_token(ctx: RequestContext, account: Company, token_id: str) -> TokenRecord:
+    revoked = await revoke_api_token(
+        ctx.services.upstreams.hubspot, ctx.services.cache, account.id, token_id
+    )
+    if revoked is None:
+        raise not_found("ApiToken", token_id)
+    return revoked

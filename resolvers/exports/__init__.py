@@ -1,0 +1,1 @@
+"""Flat exports of an account's data for BI tools: `GET /export/{table}.{format}`."""

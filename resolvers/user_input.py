@@ -1,0 +1,172 @@
+"""Validation of what members type into mutations. Problems are collected, not raised: a
+mutation answers them all at once as `userErrors`, and writes nothing.
+
+Text is stored as typed (HTML included): GraphQL returns strings, and escaping is the
+job of whoever renders them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import pycountry
+
+
+class ProblemCode(StrEnum):
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    INVALID = "INVALID"
+    INVALID_COUNTRY = "INVALID_COUNTRY"
+    INVALID_POSTAL_CODE = "INVALID_POSTAL_CODE"
+    INVALID_PHONE = "INVALID_PHONE"
+    PHONE_REQUIRED = "PHONE_REQUIRED"
+    STRIPE_BEHIND = "STRIPE_BEHIND"  # saved in HubSpot; the Stripe customer not yet
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str | None  # the input path, e.g. "billingAddress.country"; None for the whole
+    message: str
+    code: ProblemCode
+
+
+# E.164: a plus, a country code not starting with 0, at most 15 digits in all.
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+# Countries without a postal code system (Universal Postal Union list, as Google's
+# libaddressinput has it); everywhere else a billing address needs one.
+_NO_POSTAL_CODES = frozenset(
+    [
+        "AE",
+        "AG",
+        "AN",
+        "AO",
+        "AW",
+        "BF",
+        "BI",
+        "BJ",
+        "BO",
+        "BS",
+        "BW",
+        "BZ",
+        "CD",
+        "CF",
+        "CG",
+        "CI",
+        "CK",
+        "CM",
+        "DJ",
+        "DM",
+        "ER",
+        "FJ",
+        "GA",
+        "GD",
+        "GH",
+        "GM",
+        "GQ",
+        "GY",
+        "HK",
+        "IE",
+        "JM",
+        "KE",
+        "KI",
+        "KM",
+        "KN",
+        "KP",
+        "LC",
+        "ML",
+        "MO",
+        "MR",
+        "MS",
+        "MW",
+        "NA",
+        "NR",
+        "NU",
+        "QA",
+        "RW",
+        "SB",
+        "SC",
+        "SL",
+        "SO",
+        "SR",
+        "SS",
+        "ST",
+        "SY",
+        "TD",
+        "TF",
+        "TG",
+        "TK",
+        "TL",
+        "TO",
+        "TT",
+        "TV",
+        "UG",
+        "VU",
+        "YE",
+        "ZW",
+    ]
+)
+_POSTAL_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{0,13}[A-Za-z0-9]|[A-Za-z0-9]")
+
+
+@dataclass
+class Checks:
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, field_name: str | None, message: str, code: ProblemCode) -> None:
+        self.problems.append(Problem(field_name, message, code))
+
+    def text(
+        self, field_name: str, value: str | None, *, max_length: int, required: bool = False
+    ) -> str | None:
+        """The value trimmed; None when not given. Blank counts as not given unless required."""
+        if value is None:
+            if required:
+                self.add(field_name, "This field is required.", ProblemCode.REQUIRED)
+            return None
+        trimmed = value.strip()
+        if not trimmed and required:
+            self.add(field_name, "This field cannot be blank.", ProblemCode.REQUIRED)
+        elif len(trimmed) > max_length:
+            self.add(field_name, f"At most {max_length} characters.", ProblemCode.TOO_LONG)
+        elif "\x00" in trimmed:
+            self.add(field_name, "Text cannot contain NUL characters.", ProblemCode.INVALID)
+        return trimmed
+
+    def phone(self, field_name: str, value: str | None) -> str | None:
+        """An E.164 number; spaces, dots, dashes and brackets are allowed and dropped."""
+        if value is None or not value.strip():
+            return None if value is None else ""
+        compact = re.sub(r"[\s.()-]", "", value)
+        if not _E164.fullmatch(compact):
+            self.add(
+                field_name,
+                "Use the international format, e.g. +44 20 7946 0958.",
+                ProblemCode.INVALID_PHONE,
+            )
+        return compact
+
+    def country(self, field_name: str, value: str | None) -> str | None:
+        """An ISO 3166-1 alpha-2 code, upper case."""
+        if value is None:
+            return None
+        code = value.strip().upper()
+        if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+            self.add(
+                field_name,
+                f"{value!r} is not an ISO 3166-1 alpha-2 country code.",
+                ProblemCode.INVALID_COUNTRY,
+            )
+        return code
+
+    def postal_code(self, field_name: str, value: str | None, country: str | None) -> str | None:
+        code = None if value is None else value.strip()
+        if country and country not in _NO_POSTAL_CODES and not code:
+            self.add(field_name, f"A postal code is required in {country}.", ProblemCode.REQUIRED)
+        elif code and not _POSTAL_CODE.fullmatch(code):
+            self.add(field_name, "Not a postal code.", ProblemCode.INVALID_POSTAL_CODE)
+        return code
+
+
+def has_postal_codes(country: str) -> bool:
+    return country not in _NO_POSTAL_CODES

@@ -1,0 +1,21 @@
+"""Decodes a GraphQL request body, turning what `json.loads` lets escape on hostile input
+(bytes that are not UTF-8; arrays nested deeper than the interpreter's recursion limit), and
+JSON that is no request at all (a bare string or number), into 400s instead of 500s."""
+
+from __future__ import annotations
+
+import json
+
+from cross_web import HTTPException
+
+
+def decode_request_json(data: str | bytes) -> object:
+    try:
+        decoded = json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, "Request body is not UTF-8.") from exc
+    except RecursionError as exc:
+        raise HTTPException(400, "Request body is nested too deeply.") from exc
+    if not isinstance(decoded, dict | list):  # a list is a batch, refused further on
+        raise HTTPException(400, "Request body must be a JSON object.")
+    return decoded

@@ -1,0 +1,44 @@
+"""The middleware every request passes, outermost first: the access log (so it sees every
+answer, refusals included), security headers, CORS, then the body limit and rate limits
+that refuse work before anything parses or authenticates it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+
+from auth.rate_limit import RateLimit, RateLimiter
+from config import Settings
+from web.access_log import AccessLog
+from web.body_limit import BodyLimit
+from web.rate_limit import GraphQLRateLimit
+from web.security_headers import SecurityHeaders
+
+GRAPHQL_PATHS = ("/graphql",)
+
+
+def edge_middleware(settings: Settings, limiter: Callable[[], RateLimiter]) -> list[Middleware]:
+    window = settings.rate_limit_window_s
+    return [
+        Middleware(AccessLog),
+        Middleware(SecurityHeaders, https=settings.public_url.startswith("https://")),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            # A header browsers preflight: with it, a cookie-authenticated POST is no CSRF.
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=True,
+            max_age=600,
+        ),
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes, paths=GRAPHQL_PATHS),
+        Middleware(
+            GraphQLRateLimit,
+            limiter=limiter,
+            per_ip=RateLimit(settings.rate_limit_per_ip, window),
+            per_credential=RateLimit(settings.rate_limit_per_viewer, window),
+            paths=GRAPHQL_PATHS,
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""Signed webhooks from the four upstreams: each is verified, then evicts what changed."""
