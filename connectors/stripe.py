@@ -12,6 +12,7 @@ errors it lets through) into the `connectors.http` family:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +21,6 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import stripe
-from stripe.params import InvoiceListParams, InvoiceListParamsCreated
 
 from connectors.guard import UpstreamGuard
 from connectors.http import (
@@ -39,6 +39,7 @@ from connectors.stripe_http import GuardedStripeHttp
 SERVICE = "stripe"
 PAGE_LIMIT = 100  # Stripe's largest `limit` on every list
 _DAY = timedelta(days=1)
+_STRIPE_ID = re.compile(r"[a-z]{2,5}_[A-Za-z0-9]{1,64}")
 T = TypeVar("T")
 Obj = TypeVar("Obj", bound=stripe.StripeObject)
 
@@ -225,73 +226,99 @@ async def invoices_of_customer(
     status: str | None = None,
     created_gte: datetime | None = None,
     created_lte: datetime | None = None,
+    created_lt: datetime | None = None,
 ) -> InvoicePage:
     """Newest first, as Stripe lists them; more than 100 takes several requests."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
     if starting_after and ending_before:
         raise ValueError("pass starting_after or ending_before, not both")
-    params: InvoiceListParams = {"customer": customer_id}
+    params: dict[str, Any] = {"customer": customer_id}
     if status:
         params["status"] = status
-    created: InvoiceListParamsCreated = {}
-    if created_gte is not None:
-        created["gte"] = _unix(created_gte)
-    if created_lte is not None:
-        created["lte"] = _unix(created_lte)
+    created = {
+        op: _unix(moment)
+        for op, moment in (("gte", created_gte), ("lte", created_lte), ("lt", created_lt))
+        if moment is not None
+    }
     if created:
         params["created"] = created
-    found: list[stripe.Invoice] = []
+    found: list[dict[str, Any]] = []
     after, before = starting_after, ending_before
     while True:
-        page_params: InvoiceListParams = {**params, "limit": min(PAGE_LIMIT, limit - len(found))}
+        page_params = {**params, "limit": min(PAGE_LIMIT, limit - len(found))}
         if before:
             page_params["ending_before"] = before
         elif after:
             page_params["starting_after"] = after
-        page = await _call(client.v1.invoices.list_async(params=page_params))
+        page = await _raw_json(client, "/v1/invoices", page_params)
+        data: list[dict[str, Any]] = page["data"]
         if before:
-            found = page.data + found
-            before = page.data[0].id if page.data else None
+            found = data + found
+            before = data[0]["id"] if data else None
         else:
-            found += page.data
-            after = page.data[-1].id if page.data else None
-        if not page.has_more or not page.data or len(found) >= limit:
-            return InvoicePage(tuple(_invoice(i) for i in found), page.has_more)
+            found += data
+            after = data[-1]["id"] if data else None
+        if not page["has_more"] or not data or len(found) >= limit:
+            return InvoicePage(tuple(_invoice(i) for i in found), bool(page["has_more"]))
 
 
 async def invoices_by_id(client: stripe.StripeClient, ids: Sequence[str]) -> list[Invoice | None]:
     async def one(invoice_id: str) -> Invoice | None:
-        found = await _optional(client.v1.invoices.retrieve_async(invoice_id))
-        return None if found is None else _invoice(found)
+        if not _STRIPE_ID.fullmatch(invoice_id):
+            return None  # no such id can exist, and it must not reach a path
+        try:
+            return _invoice(await _raw_json(client, f"/v1/invoices/{invoice_id}", {}))
+        except NotFound:
+            return None
 
     return await _aligned(ids, one)
 
 
-def _invoice(invoice: stripe.Invoice) -> Invoice:
-    parent = invoice.parent
-    details = parent.subscription_details if parent else None
-    customer_id = _id_of(invoice.customer)
-    assert customer_id is not None, "Stripe invoices always name their customer"
-    return Invoice(
-        id=invoice.id,
-        customer_id=customer_id,
-        number=invoice.number,
-        status=invoice.status or "draft",
-        currency=invoice.currency,
-        amount_due=invoice.amount_due,
-        amount_paid=invoice.amount_paid,
-        amount_remaining=invoice.amount_remaining,
-        total=invoice.total,
-        created=_time(invoice.created),
-        due_date=_optional_time(invoice.due_date),
-        paid_at=_optional_time(invoice.status_transitions.paid_at),
-        period_start=_time(invoice.period_start),
-        period_end=_time(invoice.period_end),
-        invoice_pdf=invoice.invoice_pdf,
-        hosted_invoice_url=invoice.hosted_invoice_url,
-        subscription_id=_id_of(details.subscription) if details else None,
-    )
+async def _raw_json(
+    client: stripe.StripeClient, path: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    """A GET through the SDK (auth, API version, transport, error types) whose JSON we read
+    ourselves. Measured on a 100-invoice page: the SDK's object tree costs ~75 ms of CPU,
+    the JSON ~6 ms, and on a cold dashboard that CPU sits on the critical path."""
+    response = await _call(client.raw_request_async("get", path, **params))
+    body = response.data
+    if not isinstance(body, dict):
+        raise Unavailable(SERVICE, "response was not a JSON object")
+    return body
+
+
+def _invoice(raw: dict[str, Any]) -> Invoice:
+    try:
+        details = (raw.get("parent") or {}).get("subscription_details") or {}
+        paid_at = (raw.get("status_transitions") or {}).get("paid_at")
+        subscription = details.get("subscription")
+        return Invoice(
+            id=raw["id"],
+            customer_id=_json_id(raw["customer"]),
+            number=raw.get("number"),
+            status=raw.get("status") or "draft",
+            currency=raw["currency"],
+            amount_due=raw["amount_due"],
+            amount_paid=raw["amount_paid"],
+            amount_remaining=raw["amount_remaining"],
+            total=raw["total"],
+            created=_time(raw["created"]),
+            due_date=_optional_time(raw.get("due_date")),
+            paid_at=_optional_time(paid_at),
+            period_start=_time(raw["period_start"]),
+            period_end=_time(raw["period_end"]),
+            invoice_pdf=raw.get("invoice_pdf"),
+            hosted_invoice_url=raw.get("hosted_invoice_url"),
+            subscription_id=_json_id(subscription) if subscription else None,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise Unavailable(SERVICE, f"unexpected invoice: {exc!r}") from exc
+
+
+def _json_id(value: str | dict[str, Any]) -> str:
+    """An id, or the id of an expanded object."""
+    return value if isinstance(value, str) else str(value["id"])
 
 
 async def open_invoice_pdf(files: JsonService, invoice: Invoice) -> ByteStream:

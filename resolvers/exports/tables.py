@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from connectors import drive, hubspot, stripe, stripe_bulk, zendesk
+from connectors import drive, hubspot, stripe, zendesk
 from connectors.hubspot import Company
 from connectors.pacing import Pacer
 from resolvers.documents import Document, DocumentType
@@ -102,10 +102,10 @@ async def invoice_rows(source: Source, account: Company, query: ExportQuery) -> 
     while True:
 
         async def page(after: str | None = after) -> stripe.InvoicePage:
-            return await stripe_bulk.invoice_page(
-                source.upstreams.stripe, customer_id, starting_after=after,
-                status=upstream_status, created_gte=query.created_from,
-                created_lt=query.created_before,
+            return await stripe.invoices_of_customer(
+                source.upstreams.stripe, customer_id, limit=stripe.PAGE_LIMIT,
+                starting_after=after, status=upstream_status,
+                created_gte=query.created_from, created_lt=query.created_before,
             )  # fmt: skip
 
         found = await source.pacers.stripe.call(page)
