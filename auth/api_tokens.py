@@ -11,7 +11,6 @@ that revokes evicts it at once.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import secrets
@@ -19,13 +18,13 @@ from datetime import UTC, datetime
 
 from auth.viewer import Credential, Role, Viewer
 from cache.read_through import CacheKey, ReadThroughCache
-from connectors import hubspot
 from connectors.http import JsonService
 from connectors.hubspot_api_tokens import (
     TokenRecord,
     create_token_record,
     revoke_token_record,
     token_records_by_id,
+    token_records_of_company,
 )
 
 PREFIX = "pgw_"
@@ -63,9 +62,7 @@ async def create_api_token(
 
 async def api_tokens_of(http: JsonService, company_id: str) -> list[TokenRecord]:
     """The company's token records, newest first, revoked and expired ones included."""
-    [contact_ids] = await hubspot.contact_ids_of_companies(http, [company_id])
-    records = await token_records_by_id(http, contact_ids)
-    found = [r for r in records if r is not None]
+    found = await token_records_of_company(http, company_id)
     return sorted(found, key=lambda r: (r.created_at, int(r.id)), reverse=True)
 
 
@@ -83,7 +80,7 @@ async def revoke_api_token(
     await cache.invalidate(_scope(record_id))
     return TokenRecord(
         record.id, record.name, record.secret_hash, record.expires_at,
-        record.revoked_at or now, record.created_by, record.created_at,
+        record.revoked_at or now, record.created_by, record.created_at, record.company_id,
     )  # fmt: skip
 
 
@@ -95,20 +92,17 @@ async def verify_api_token(
     if not record_id.isdigit() or not secret:
         return None
 
-    async def read() -> tuple[TokenRecord | None, list[str]]:
-        records, links = await asyncio.gather(
-            token_records_by_id(http, [record_id]),
-            hubspot.company_ids_of_contacts(http, [record_id]),
-        )
-        return records[0], links[0]
+    async def read() -> TokenRecord | None:
+        [record] = await token_records_by_id(http, [record_id])
+        return record
 
-    record, company_ids = await cache.get_or_load(CacheKey(_scope(record_id)), read, ttl_s)
-    if record is None or not company_ids or not is_usable(record, datetime.now(UTC)):
+    record = await cache.get_or_load(CacheKey(_scope(record_id)), read, ttl_s)
+    if record is None or not record.company_id or not is_usable(record, datetime.now(UTC)):
         return None
     if not hmac.compare_digest(record.secret_hash, secret_hash(secret)):
         return None
     # The token reads its own company only (no sub-accounts): READ_ONLY members see as much.
-    return Viewer(record.id, "", Role.READ_ONLY, (company_ids[0],), Credential.API_TOKEN)
+    return Viewer(record.id, "", Role.READ_ONLY, (record.company_id,), Credential.API_TOKEN)
 
 
 def _scope(record_id: str) -> str:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.http import JsonService, Unavailable, gather_aligned
-from connectors.hubspot import BATCH_READ_LIMIT, PRIMARY_CONTACT_TO_COMPANY
+from connectors.hubspot import BATCH_READ_LIMIT
 
 TOKEN_PROPERTIES: Mapping[str, str] = {
     "name": "portal_token_name",
@@ -25,11 +25,9 @@ TOKEN_PROPERTIES: Mapping[str, str] = {
     "expires_at": "portal_token_expires_at",
     "revoked_at": "portal_token_revoked_at",
     "created_by": "portal_token_created_by",
+    "company_id": "portal_token_company_id",
 }
-_CONTACT_OF_COMPANY = {
-    "associationCategory": "HUBSPOT_DEFINED",
-    "associationTypeId": PRIMARY_CONTACT_TO_COMPANY,
-}
+SEARCH_PAGE_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,7 @@ class TokenRecord:
     revoked_at: datetime | None
     created_by: str | None
     created_at: datetime
+    company_id: str | None
 
 
 async def create_token_record(
@@ -56,6 +55,7 @@ async def create_token_record(
         TOKEN_PROPERTIES["name"]: name,
         TOKEN_PROPERTIES["secret_hash"]: secret_hash,
         TOKEN_PROPERTIES["created_by"]: created_by,
+        TOKEN_PROPERTIES["company_id"]: company_id,
         "lastname": f"API token: {name}",  # what HubSpot users see in lists
     }
     if expires_at is not None:
@@ -63,10 +63,7 @@ async def create_token_record(
     created = await http.request(
         "POST",
         "/crm/v3/objects/contacts",
-        json_body={
-            "properties": properties,
-            "associations": [{"to": {"id": company_id}, "types": [_CONTACT_OF_COMPANY]}],
-        },
+        json_body={"properties": properties},
     )
     [record] = await token_records_by_id(http, [str(_field(http, created, "id"))])
     if record is None:
@@ -95,6 +92,29 @@ async def token_records_by_id(http: JsonService, ids: Sequence[str]) -> list[Tok
     return [found.get(i) for i in ids]
 
 
+async def token_records_of_company(http: JsonService, company_id: str) -> list[TokenRecord]:
+    """Every token record naming the company, through CRM search (paged to the end)."""
+    found: list[TokenRecord] = []
+    after: str | None = None
+    while True:
+        body: dict[str, Any] = {
+            "filterGroups": [
+                {"filters": [{"propertyName": TOKEN_PROPERTIES["company_id"],
+                              "operator": "EQ", "value": company_id}]}
+            ],
+            "properties": list(TOKEN_PROPERTIES.values()),
+            "limit": SEARCH_PAGE_LIMIT,
+        }  # fmt: skip
+        if after is not None:
+            body["after"] = after
+        page = await http.request("POST", "/crm/v3/objects/contacts/search", json_body=body)
+        found += [r for r in map(lambda raw: _parsed(http, raw), _field(http, page, "results"))
+                  if r is not None and r.company_id == company_id]  # fmt: skip
+        after = ((page.get("paging") or {}).get("next") or {}).get("after")
+        if after is None:
+            return found
+
+
 async def revoke_token_record(http: JsonService, record_id: str, at: datetime) -> None:
     await http.request(
         "PATCH",
@@ -117,6 +137,7 @@ def _parsed(http: JsonService, raw: Any) -> TokenRecord | None:
             revoked_at=_moment(properties.get(TOKEN_PROPERTIES["revoked_at"])),
             created_by=properties.get(TOKEN_PROPERTIES["created_by"]),
             created_at=datetime.fromisoformat(raw["createdAt"]),
+            company_id=properties.get(TOKEN_PROPERTIES["company_id"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise Unavailable(http.name, f"unexpected response: {exc!r}") from exc

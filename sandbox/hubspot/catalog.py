@@ -102,6 +102,7 @@ CONTACTS = ObjectType(
         "portal_token_expires_at": Property("datetime"),
         "portal_token_revoked_at": Property("datetime"),
         "portal_token_created_by": Property("number"),
+        "portal_token_company_id": Property("number"),
     },
     default_properties=(
         *("createdate", "email", "firstname", "hs_lastmodifieddate", "hs_object_id"),

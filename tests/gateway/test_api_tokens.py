@@ -118,11 +118,12 @@ async def test_a_token_contact_is_no_team_member(client: GatewayClient) -> None:
     await create_token(client, admin)
 
     body = await client.query(
-        "{ viewer { account { team(first: 100) { nodes { email } } } } }", as_=admin
+        "{ viewer { account { team(first: 100) { totalCount nodes { email } } } } }", as_=admin
     )
 
-    emails = [n["email"] for n in body["data"]["viewer"]["account"]["team"]["nodes"]]
-    assert None not in emails and len(emails) == 5
+    team = body["data"]["viewer"]["account"]["team"]
+    assert None not in [n["email"] for n in team["nodes"]]
+    assert (len(team["nodes"]), team["totalCount"]) == (5, 5)
 
 
 async def test_revocation_takes_effect_here_at_once_and_on_other_replicas_within_the_ttl(
@@ -188,10 +189,7 @@ async def test_mutations_with_a_token_are_forbidden(
         "errors": [{"message": READ_ONLY_MESSAGE, "extensions": {"code": "FORBIDDEN"}}],
     }
     # Refused before anything was read or written, beyond verifying the token.
-    assert sandbox.calls_by_path("hubspot") == {
-        "POST /crm/v3/objects/contacts/batch/read": 1,
-        "POST /crm/v4/associations/contacts/companies/batch/read": 1,
-    }
+    assert sandbox.calls_by_path("hubspot") == {"POST /crm/v3/objects/contacts/batch/read": 1}
     assert sandbox.call_counts()["stripe"] == 0
 
 
