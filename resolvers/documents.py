@@ -133,7 +133,7 @@ async def documents_page(
     shown = candidates[:first]
     more = len(candidates) > first or files.more or invoices.more
     edges = [
-        Edge(d, cursors.encode(p.encode()))
+        Edge(d, cursors, p.encode())
         for d, p in zip(shown, _positions(shown, position), strict=True)
     ]
     return Page(edges, more)

@@ -56,7 +56,7 @@ async def invoices_page(
         created_gte=where.created_from,
         created_lte=where.created_to,
     )
-    edges = [Edge(i, cursors.encode(i.id)) for i in page.invoices if owns_invoice(account, i)]
+    edges = [Edge(i, cursors, i.id) for i in page.invoices if owns_invoice(account, i)]
     return Page(edges, page.has_more)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from auth.signing import BadSignature, Signer
@@ -54,8 +55,17 @@ class Cursors:
 
 @dataclass(frozen=True)
 class Edge(Generic[T]):
+    """A node and where it stands in its list. The cursor is signed only when a client asks
+    for it: most queries never do (the dashboard signed 35 cursors and read one; measured
+    in-process, the warm dashboard went from ~5.1 to ~4.9 ms, within noise)."""
+
     node: T
-    cursor: str
+    cursors: Cursors
+    position: Any
+
+    @cached_property
+    def cursor(self) -> str:
+        return self.cursors.encode(self.position)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ async def team_page(
     window = contact_ids[offset : offset + first]
     contacts = await ctx.loaders.contact_by_id.load_many(window)
     edges = [
-        Edge(contact, cursors.encode(offset + index + 1))
+        Edge(contact, cursors, offset + index + 1)
         for index, contact in enumerate(contacts)
         if contact is not None and is_portal_member(contact)
     ]

@@ -57,7 +57,7 @@ async def tickets_page(
             CacheKey(scopes.tickets(organization_id), "search|" + detail), search
         )
         edges = [
-            Edge(t, cursors.encode(page_number + 1)) for t in found.tickets
+            Edge(t, cursors, page_number + 1) for t in found.tickets
             if owns_ticket(account, t)
         ]  # fmt: skip
         return Page(edges, found.has_more, found.count)
@@ -71,7 +71,7 @@ async def tickets_page(
         CacheKey(scopes.tickets(organization_id), "list|" + detail), listing
     )
     edges = [
-        Edge(t, cursors.encode(listed.after_cursor)) for t in listed.tickets
+        Edge(t, cursors, listed.after_cursor) for t in listed.tickets
         if owns_ticket(account, t)
     ]  # fmt: skip
     return Page(edges, listed.has_more)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
+from resolvers.pages import Edge as PageEdge
 from resolvers.pages import Page
 
 N = TypeVar("N")
@@ -21,13 +22,21 @@ class Node:
 @strawberry.type
 class PageInfo:
     has_next_page: bool
-    end_cursor: str | None
+    last: strawberry.Private[PageEdge[Any] | None]
+
+    @strawberry.field
+    def end_cursor(self) -> str | None:
+        return None if self.last is None else self.last.cursor
 
 
 @strawberry.type
 class Edge(Generic[N]):
     node: N
-    cursor: str
+    position: strawberry.Private[PageEdge[Any]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self.position.cursor
 
 
 @strawberry.type
@@ -45,10 +54,10 @@ class Connection(Generic[N]):
 
 def connection_of(page: Page[R], wrap: Callable[[R], N]) -> Connection[N]:
     """A connection of schema objects made by `wrap` from a page of upstream records."""
-    edges = [Edge(node=wrap(e.node), cursor=e.cursor) for e in page.edges]
-    end = page.edges[-1].cursor if page.edges else None
+    edges = [Edge(node=wrap(e.node), position=e) for e in page.edges]
+    last = page.edges[-1] if page.edges else None
     return Connection(
         edges=edges,
-        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=end),
+        page_info=PageInfo(has_next_page=page.has_next_page, last=last),
         total_count=page.total_count,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -37,7 +37,10 @@ MAX_COST = 5000
 # Built once: the validation cache keys on the rule classes, and the limiters' own
 # extensions would build new classes per request (measured: validation then ran on every
 # request, ~10 ms of a warm dashboard under the profiler).
-LIMIT_RULES = [depth_limit_rule(MAX_DEPTH, None), alias_limit_rule(MAX_ALIASES)]
+LIMIT_RULES: list[type[ASTValidationRule]] = [
+    depth_limit_rule(MAX_DEPTH, None),
+    alias_limit_rule(MAX_ALIASES),
+]
 
 
 class PortalSchema(strawberry.Schema):
