@@ -18,14 +18,12 @@ import asyncio
 import functools
 import math
 import re
-from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from types import TracebackType
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import aiohttp
 from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 from googleapiclient.discovery import build
@@ -37,10 +35,9 @@ from connectors.http import (
     RawResponse,
     Rejected,
     Unavailable,
-    UpstreamTimeout,
     gather_aligned,
-    raise_for_status,
 )
+from connectors.streams import ByteStream, open_stream
 
 T = TypeVar("T")
 
@@ -49,9 +46,6 @@ READONLY_SCOPE = "https://www.googleapis.com/auth/drive.readonly"
 MAX_PAGE_SIZE = 1000
 DOCUMENT_TYPE_PROPERTY = "document_type"
 FILE_FIELDS = "id,name,mimeType,size,createdTime,modifiedTime,parents,appProperties,trashed"
-# Downloads may outlast the session's 10 s total timeout; only a stalled read is an error.
-DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=2, sock_read=30)
-DOWNLOAD_CHUNK = 64 * 1024
 _FILE_ID = re.compile(r"[A-Za-z0-9_-]+")
 _RATE_LIMIT_REASON = re.compile(r'"reason"\s*:\s*"(?:user)?[rR]ateLimitExceeded"')
 _ALL_DRIVES = {"supportsAllDrives": True}
@@ -371,67 +365,16 @@ async def _file_or_none(client: DriveClient, file_id: str) -> DriveFile | None:
         return None
 
 
-class Download:
-    """A file's bytes as they arrive; `content_type` and `content_length` are known before
-    the first chunk. Iterate it to the end or `aclose()` it (or use `async with`)."""
-
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
-        self._response = response
-        self.content_type = response.headers.get("Content-Type", "application/octet-stream")
-        length = response.headers.get("Content-Length")
-        self.content_length = int(length) if length is not None else None
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self._chunks()
-
-    async def _chunks(self) -> AsyncIterator[bytes]:
-        try:
-            async for chunk in self._response.content.iter_chunked(DOWNLOAD_CHUNK):
-                yield chunk
-        except TimeoutError as exc:
-            raise UpstreamTimeout(SERVICE, "download stalled") from exc
-        except aiohttp.ClientError as exc:
-            raise Unavailable(SERVICE, f"download failed: {type(exc).__name__}") from exc
-        finally:
-            self._response.release()
-
-    async def aclose(self) -> None:
-        self._response.close()
-
-    async def __aenter__(self) -> Download:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-
-async def download(client: DriveClient, file_id: str) -> Download:
+async def download(client: DriveClient, file_id: str) -> ByteStream:
     """Starts downloading a file; errors (404 and the rest) are raised here, before any byte."""
     if not _FILE_ID.fullmatch(file_id):
         raise NotFound(SERVICE, f"File not found: {file_id!r}")
     request = client.api.files.get_media(fileId=file_id, **_ALL_DRIVES)
     headers = {**request.headers, **await client.credentials.headers()}
     try:
-        response = await client.http.session.request(
-            "GET", request.uri, headers=headers, timeout=DOWNLOAD_TIMEOUT
-        )
-    except TimeoutError as exc:
-        raise UpstreamTimeout(SERVICE, "download timed out") from exc
-    except aiohttp.ClientError as exc:
-        raise Unavailable(SERVICE, f"download failed: {type(exc).__name__}") from exc
-    if response.status >= 400:
-        async with response:
-            body = await response.read()
-        try:
-            raise_for_status(SERVICE, response.status, dict(response.headers), body)
-        except Rejected as exc:
-            _raise_drive_error(exc)
-    return Download(response)
+        return await open_stream(client.http, request.uri, headers)
+    except Rejected as exc:
+        _raise_drive_error(exc)
 
 
 # --- changes ------------------------------------------------------------------------------

@@ -18,9 +18,8 @@ from connectors import hubspot, stripe
 from connectors.http import RateLimited, Rejected, Unavailable
 from connectors.hubspot import Company
 from resolvers import audit
-from resolvers.accounts import account_by_global_id, primary_account
+from resolvers.accounts import account_or_primary
 from resolvers.context import RequestContext
-from resolvers.errors import not_found
 from resolvers.guard import require
 from resolvers.user_input import Checks, Problem, ProblemCode
 from resolvers.writes import WriteResult
@@ -50,7 +49,7 @@ async def update_account_details(
     ctx: RequestContext, account_global_id: str | None, details: AccountDetailsInput
 ) -> WriteResult[Company]:
     viewer = require(ctx, UPDATE_ACCOUNT_DETAILS)
-    account = await _account(ctx, account_global_id)
+    account = await account_or_primary(ctx, account_global_id)
     checks = Checks()
     changes = _changes(checks, details)
     if not changes and not checks.problems:
@@ -76,15 +75,6 @@ async def update_account_details(
         ctx, viewer, account.id, f"changed the account details: {described}{stripe_note}"
     )
     return WriteResult(updated, [behind] if behind else [])
-
-
-async def _account(ctx: RequestContext, account_global_id: str | None) -> Company:
-    if account_global_id is not None:
-        return await account_by_global_id(ctx, account_global_id)
-    account = await primary_account(ctx)
-    if account is None:
-        raise not_found("Account", "(your account)")
-    return account
 
 
 _LABELS = {

@@ -27,6 +27,16 @@ async def account_by_global_id(ctx: RequestContext, global_id: str) -> Company:
     return account
 
 
+async def account_or_primary(ctx: RequestContext, global_id: str | None) -> Company:
+    """The account a write names, or the viewer's own when it names none."""
+    if global_id is not None:
+        return await account_by_global_id(ctx, global_id)
+    account = await primary_account(ctx)
+    if account is None:
+        raise not_found("Account", "(your account)")
+    return account
+
+
 async def parent_account(ctx: RequestContext, account: Company) -> Company | None:
     parent_id = await ctx.loaders.parent_id_by_company.load(account.id)
     if parent_id is None:

@@ -18,9 +18,8 @@ from cache.read_through import CacheKey
 from connectors import zendesk
 from connectors.hubspot import Company
 from resolvers import audit
-from resolvers.accounts import account_by_global_id, primary_account
+from resolvers.accounts import account_or_primary
 from resolvers.context import RequestContext
-from resolvers.errors import not_found
 from resolvers.guard import require
 from resolvers.tickets import ticket_by_global_id
 from resolvers.user_input import Checks, ProblemCode
@@ -60,7 +59,7 @@ async def create_ticket(
     ctx: RequestContext, account_global_id: str | None, new: NewTicket
 ) -> WriteResult[tuple[Company, zendesk.Ticket]]:
     viewer = require(ctx, SUBMIT_TICKETS)
-    account = await _account(ctx, account_global_id)
+    account = await account_or_primary(ctx, account_global_id)
     checks = Checks()
     subject = checks.text("subject", new.subject, max_length=MAX_SUBJECT, required=True)
     body = checks.text("description", new.description, max_length=MAX_BODY, required=True)
@@ -105,15 +104,6 @@ async def add_ticket_comment(
     fresh = await _fresh(ctx, updated, organization_id)
     await audit.record(ctx, viewer, account.id, f"commented on ticket #{ticket.id}")
     return WriteResult((account, fresh))
-
-
-async def _account(ctx: RequestContext, account_global_id: str | None) -> Company:
-    if account_global_id is not None:
-        return await account_by_global_id(ctx, account_global_id)
-    account = await primary_account(ctx)
-    if account is None:
-        raise not_found("Account", "(your account)")
-    return account
 
 
 async def _requester(ctx: RequestContext, viewer: Viewer, organization_id: str) -> zendesk.User:
