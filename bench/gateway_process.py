@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,11 +67,13 @@ def gateway_settings(
 
 
 async def start_gateway(
-    name: str, sandbox_urls: dict[str, str], ttls: CacheTtls, workdir: Path
-) -> GatewayProcess:
+    name: str, sandbox_urls: dict[str, str], ttls: CacheTtls, workdir: Path,
+    extra: Mapping[str, str] | None = None,
+) -> GatewayProcess:  # fmt: skip
+    """`extra`: more settings, e.g. webhook secrets (bench.freshness)."""
     port = free_port()
     outbox = workdir / f"outbox-{name}"
-    settings = gateway_settings(sandbox_urls, port, outbox, ttls)
+    settings = {**gateway_settings(sandbox_urls, port, outbox, ttls), **(extra or {})}
     argv = [PORTAL_GATEWAY, "serve", "--no-sandbox", "--host", LOOPBACK, "--port", str(port)]
     child = ChildProcess(argv, child_env(settings), workdir / f"gateway-{name}.log")
     gateway = GatewayProcess(name, child, settings["PORTAL_PUBLIC_URL"], outbox, ttls)

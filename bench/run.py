@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from contextlib import AsyncExitStack
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,8 @@ from bench.client import GraphQLClient, open_http
 from bench.cold import cold_latencies
 from bench.concurrency import concurrency_levels
 from bench.fleet import Fleet, start_fleet
+from bench.freshness import freshness
+from bench.freshness_rows import freshness_rows
 from bench.gateway_process import GatewayProcess
 from bench.measurements import Measurements
 from bench.signin import sign_in
@@ -85,6 +87,11 @@ async def run() -> tuple[Measurements, float]:
             fleet = await start_fleet(stack, Path(workdir))
             async with open_http() as http:
                 measurements = await measure(fleet, http, progress)
+            progress.say("freshness, with and without webhooks (about 40 s)")
+            company = build_backbone(fleet.small.scale).company(GLOBEX)
+            email = globex_admin_email(fleet.small.scale)
+            fresh = await freshness(fleet.small, company, email, Path(workdir))
+            measurements = replace(measurements, freshness=fresh)
             progress.say("done; stopping processes")
     return measurements, time.monotonic() - progress.started
 
@@ -110,7 +117,7 @@ def payload(m: Measurements, rows: list[budgets.Row], seconds: float) -> dict[st
 
 def main() -> None:
     measurements, seconds = asyncio.run(run())
-    rows = budgets.rows(measurements)
+    rows = budgets.rows(measurements) + freshness_rows(measurements.freshness)
     print(report.table(rows))
     path = report.write_json(payload(measurements, rows, seconds))
     print(f"\n{seconds:.0f} s on {os.cpu_count()} CPUs, 1-min load average {_load()} at the end "
