@@ -2,41 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import strawberry
 
-# Currencies whose minor unit is not 1/100 (Stripe's list of zero- and three-decimal ones).
-_ZERO_DECIMAL = frozenset(
-    [
-        "bif",
-        "clp",
-        "djf",
-        "gnf",
-        "jpy",
-        "kmf",
-        "krw",
-        "mga",
-        "pyg",
-        "rwf",
-        "ugx",
-        "vnd",
-        "vuv",
-        "xaf",
-        "xof",
-        "xpf",
-    ]
-)
-_THREE_DECIMAL = frozenset(["bhd", "jod", "kwd", "omr", "tnd"])
-
-
-def minor_unit_exponent(currency: str) -> int:
-    code = currency.lower()
-    if code in _ZERO_DECIMAL:
-        return 0
-    if code in _THREE_DECIMAL:
-        return 3
-    return 2
+from connectors.stripe_money import decimal_amount
 
 
 @strawberry.type(description="An amount of money in a currency's minor units.")
@@ -47,6 +15,5 @@ class Money:
 
     @classmethod
     def of(cls, amount: int, currency: str) -> Money:
-        exponent = minor_unit_exponent(currency)
-        major = Decimal(amount).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
-        return cls(amount=amount, currency=currency.upper(), decimal=str(major))
+        decimal = decimal_amount(amount, currency)
+        return cls(amount=amount, currency=currency.upper(), decimal=decimal)

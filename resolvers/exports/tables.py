@@ -17,6 +17,7 @@ from decimal import Decimal
 from connectors import drive, hubspot, stripe, zendesk
 from connectors.hubspot import Company
 from connectors.pacing import Pacer
+from connectors.stripe_money import decimal_amount
 from resolvers.documents import Document, DocumentType
 from resolvers.exports.query import ExportQuery
 from resolvers.invoices import owns_invoice
@@ -332,20 +333,3 @@ def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def decimal_amount(minor_units: int, currency: str) -> str:
-    exponent = minor_unit_exponent(currency)
-    return str(Decimal(minor_units).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent)))
-
-
-# Currencies whose minor unit is not 1/100 (Stripe's zero- and three-decimal lists).
-_ZERO_DECIMAL = frozenset(
-    "bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split()  # noqa: SIM905
-)
-_THREE_DECIMAL = frozenset(("bhd", "jod", "kwd", "omr", "tnd"))
-
-
-def minor_unit_exponent(currency: str) -> int:
-    code = currency.lower()
-    return 0 if code in _ZERO_DECIMAL else 3 if code in _THREE_DECIMAL else 2
