@@ -318,10 +318,7 @@ async def update_contact(
     http: JsonService, contact_id: str, changes: Mapping[str, str | None]
 ) -> Contact:
     """Writes some of a contact's fields (named as in `Contact`, e.g. `portal_role`)."""
-    properties = {CONTACT_PROPERTIES[name]: value for name, value in changes.items()}
-    await http.request(
-        "PATCH", f"/crm/v3/objects/contacts/{contact_id}", json_body={"properties": properties}
-    )
+    await _patch(http, "contacts", contact_id, CONTACT_PROPERTIES, changes)
     [contact] = await contacts_by_id(http, [contact_id])
     if contact is None:  # archived between the write and the read
         raise NotFound(http.name, f"contact {contact_id}")
@@ -332,14 +329,26 @@ async def update_company(
     http: JsonService, company_id: str, changes: Mapping[str, str | None]
 ) -> Company:
     """Writes some of a company's fields (named as in `Company`, e.g. `postal_code`)."""
-    properties = {COMPANY_PROPERTIES[name]: value for name, value in changes.items()}
-    await http.request(
-        "PATCH", f"/crm/v3/objects/companies/{company_id}", json_body={"properties": properties}
-    )
+    await _patch(http, "companies", company_id, COMPANY_PROPERTIES, changes)
     [company] = await companies_by_id(http, [company_id])
     if company is None:  # archived between the write and the read
         raise NotFound(http.name, f"company {company_id}")
     return company
+
+
+async def _patch(
+    http: JsonService,
+    object_type: str,
+    object_id: str,
+    names: Mapping[str, str],
+    changes: Mapping[str, str | None],
+) -> None:
+    """PATCHes our record fields, translated to HubSpot property names through `names`.
+    The caller reads the record back: HubSpot's PATCH answer omits unchanged properties."""
+    properties = {names[name]: value for name, value in changes.items()}
+    await http.request(
+        "PATCH", f"/crm/v3/objects/{object_type}/{object_id}", json_body={"properties": properties}
+    )
 
 
 async def add_company_note(http: JsonService, company_id: str, body: str, at: datetime) -> str:

@@ -192,17 +192,8 @@ async def tickets_by_id(http: JsonService, ids: Sequence[str]) -> list[Ticket | 
 
 async def comments_of_ticket(http: JsonService, ticket_id: str) -> list[Comment]:
     """All the ticket's comments, oldest first, public and private."""
-    comments: list[Comment] = []
     path = f"/api/v2/tickets/{_numeric(ticket_id)}/comments"
-    params: dict[str, str | int] = {"page[size]": PAGE_SIZE_LIMIT}
-    while True:
-        body = await http.request("GET", path, params=params)
-        with _reading(http):
-            comments += [_comment(c) for c in body["comments"]]
-            after = _next_cursor(body)
-        if after is None:
-            return comments
-        params["page[after]"] = after
+    return await _every_page(http, path, "comments", _comment)
 
 
 async def create_ticket(
@@ -280,16 +271,7 @@ async def organizations_by_id(http: JsonService, ids: Sequence[str]) -> list[Org
 
 
 async def all_groups(http: JsonService) -> list[Group]:
-    groups: list[Group] = []
-    params: dict[str, str | int] = {"page[size]": PAGE_SIZE_LIMIT}
-    while True:
-        body = await http.request("GET", "/api/v2/groups", params=params)
-        with _reading(http):
-            groups += [_group(g) for g in body["groups"]]
-            after = _next_cursor(body)
-        if after is None:
-            return groups
-        params["page[after]"] = after
+    return await _every_page(http, "/api/v2/groups", "groups", _group)
 
 
 async def groups_by_id(http: JsonService, ids: Sequence[str]) -> list[Group | None]:
@@ -328,6 +310,22 @@ async def _show_many(
 
     pages: list[list[R]] = await gather_aligned(*(fetch(chunk) for chunk in chunks))
     return {record.id: record for page in pages for record in page}
+
+
+async def _every_page(
+    http: JsonService, path: str, collection: str, parse: Callable[[Mapping[str, Any]], R]
+) -> list[R]:
+    """Every record of a cursor-paginated list, 100 a page, in Zendesk's order."""
+    found: list[R] = []
+    params: dict[str, str | int] = {"page[size]": PAGE_SIZE_LIMIT}
+    while True:
+        body = await http.request("GET", path, params=params)
+        with _reading(http):
+            found += [parse(record) for record in body[collection]]
+            after = _next_cursor(body)
+        if after is None:
+            return found
+        params["page[after]"] = after
 
 
 def _next_cursor(body: Mapping[str, Any]) -> str | None:
