@@ -1,22 +1,35 @@
-"""Sign-in by magic link, sessions, and how fast role changes take effect."""
+"""Sign-in by magic link, sessions, and how fast role changes take effect: on the
+in-process cache, on Redis, and on two replicas sharing Redis (requests alternate between
+them, so a link mailed by one is opened on the other)."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
+import redis
 
+from app import create_app
 from cli import newest_link
 from config import Settings
+from sandbox.accounts import Backbone
 from sandbox.control import SandboxControl
 from tests.gateway.conftest import GatewayClient
 from tests.gateway.people import ACME, member
 
 VIEWER_TTL_S = 0.3
 LINK_TTL_S = 0.5
+NEAR_TTL_S = 0.1  # Redis: how long a replica keeps its own copy of an entry
+REDIS_URL = "redis://127.0.0.1:6379/0"
+BACKENDS = ("in-process", "redis", "two-replicas")
 ME = "{ viewer { member { email role } account { name subAccounts { name } } } }"
 ACCEPTED = {
     "status": "accepted",
@@ -24,9 +37,47 @@ ACCEPTED = {
 }
 
 
+@pytest.fixture(params=BACKENDS)
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    short = replace(settings, viewer_ttl_s=VIEWER_TTL_S, magic_link_ttl_s=LINK_TTL_S)
+    if request.param == "in-process":
+        yield short
+        return
+    prefix = f"test:{secrets.token_hex(8)}:"
+    yield replace(short, redis_url=REDIS_URL, redis_key_prefix=prefix, cache_near_ttl_s=NEAR_TTL_S)
+    with redis.Redis.from_url(REDIS_URL) as client:
+        keys = list(client.scan_iter(match=f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+
+
+class Alternating(httpx.AsyncBaseTransport):
+    """Sends each request to the next replica in turn."""
+
+    def __init__(self, *replicas: httpx.AsyncBaseTransport) -> None:
+        self._next = itertools.cycle(replicas)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await next(self._next).handle_async_request(request)
+
+
 @pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return replace(settings, viewer_ttl_s=VIEWER_TTL_S, magic_link_ttl_s=LINK_TTL_S)
+async def client(
+    settings: Settings,
+    sandbox: SandboxControl,
+    backbone: Backbone,
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[GatewayClient]:
+    replicas = 2 if request.node.callspec.params["settings"] == "two-replicas" else 1
+    async with AsyncExitStack() as stack:
+        apps = [create_app(settings) for _ in range(replicas)]
+        for app in apps:
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        transport = Alternating(*(httpx.ASGITransport(app=app) for app in apps))
+        http = httpx.AsyncClient(transport=transport, base_url="http://localhost")
+        await stack.enter_async_context(http)
+        sandbox.clear_requests()
+        yield GatewayClient(http, apps[0].state.gateway, backbone, settings.outbox_dir)
 
 
 async def request_link(client: GatewayClient, email: str) -> str | None:
@@ -111,6 +162,16 @@ async def test_a_link_works_once(client: GatewayClient) -> None:
         "error": "UNAUTHENTICATED",
         "message": "This sign-in link is invalid, expired or already used. Ask for a new one.",
     }
+
+
+async def test_a_link_works_after_the_near_cache_forgot_it(client: GatewayClient) -> None:
+    link = await request_link(client, member(client.backbone, ACME, "USER").email)
+    assert link is not None
+    await asyncio.sleep(NEAR_TTL_S + 0.05)
+
+    signed_in = await client.http.post(path_of(link), headers={"Accept": "application/json"})
+
+    assert signed_in.status_code == 200, signed_in.text
 
 
 async def test_expired_and_forged_links_are_refused(client: GatewayClient) -> None:
