@@ -68,6 +68,12 @@ class Settings:
     # With Redis: how long a replica keeps its own copy of a shared entry. Pub/sub evicts
     # copies at once; this bounds staleness should an eviction message be lost.
     cache_near_ttl_s: float = 5.0
+    # While Redis is down, how long a replica's own entries live: another replica's writes
+    # cannot evict them then, so this bounds how stale they may be.
+    cache_fallback_ttl_s: float = 5.0
+    # While Redis is down, a session this replica saw alive within this time stays valid;
+    # others are refused until it is back (docs/architecture.md, "Sessions and a Redis outage").
+    session_grace_s: float = 300.0
     redis_key_prefix: str = "portal:"  # several gateways (or tests) may share one Redis
     # Webhook signing secrets; a vendor's endpoint answers 404 while its secret is empty.
     stripe_webhook_secret: str = field(default="", repr=False)  # the endpoint's whsec_...
@@ -169,6 +175,10 @@ class Settings:
                 text("PORTAL_CACHE_STALE_MAX_S", str(defaults.cache_stale_max_s))
             ),
             cache_near_ttl_s=float(text("PORTAL_CACHE_NEAR_TTL_S", str(defaults.cache_near_ttl_s))),
+            cache_fallback_ttl_s=float(
+                text("PORTAL_CACHE_FALLBACK_TTL_S", str(defaults.cache_fallback_ttl_s))
+            ),
+            session_grace_s=float(text("PORTAL_SESSION_GRACE_S", str(defaults.session_grace_s))),
             redis_key_prefix=text("REDIS_KEY_PREFIX", defaults.redis_key_prefix),
             stripe_webhook_secret=text("STRIPE_WEBHOOK_SECRET", ""),
             hubspot_client_secret=text("HUBSPOT_CLIENT_SECRET", ""),

@@ -133,6 +133,7 @@ async def open_gateway(settings: Settings) -> AsyncIterator[Gateway]:
         key_prefix=settings.redis_key_prefix,
         max_entries=settings.cache_max_entries,
         near_ttl_s=settings.cache_near_ttl_s,
+        fallback_ttl_s=settings.cache_fallback_ttl_s,
         types=cacheable_types(),
     )
     async with backend_opened as backend, _open_gateway(settings, backend) as gateway:
@@ -142,7 +143,7 @@ async def open_gateway(settings: Settings) -> AsyncIterator[Gateway]:
 @asynccontextmanager
 async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncIterator[Gateway]:
     cache = ReadThroughCache(backend, settings.cache_ttl_s, settings.cache_stale_max_s)
-    sessions = SessionManager(settings.secret_key, backend)
+    sessions = SessionManager(settings.secret_key, backend, grace_s=settings.session_grace_s)
     async with open_upstreams(settings) as upstreams:
         services = Services(
             upstreams=upstreams,

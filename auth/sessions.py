@@ -1,8 +1,14 @@
-"""Signed session tokens with idle and absolute timeouts, revocable through the cache.
+"""Signed session tokens with idle and absolute timeouts, valid only while their live
+record is in the cache: an allow-list, so losing the cache signs people out rather than
+bringing a logged-out session back.
 
 The same token is the HttpOnly cookie of a browser and the bearer token of other clients.
 A cookie is re-issued as it is used, which slides its idle timeout; a bearer token is not
 re-issued, so it lives until the absolute timeout or logout.
+
+While a shared cache (Redis) is unreachable, a session this replica found alive within
+`grace_s` stays valid here (a logout on another replica then reaches this one only when
+Redis is back, or after `grace_s`); any other session is refused until Redis answers.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from cachetools import TTLCache
+
 from auth.signing import BadSignature, Signer
 from cache.backend import CacheBackend
 
@@ -18,6 +26,7 @@ SESSION_COOKIE = "portal_session"
 IDLE_TIMEOUT_S = 30 * 60
 ABSOLUTE_TIMEOUT_S = 12 * 3600
 _REFRESH_AFTER_S = 60
+_GRACE_MAX_SESSIONS = 100_000
 
 
 @dataclass(frozen=True)
@@ -32,13 +41,19 @@ class Session:
 
 
 class SessionManager:
-    def __init__(self, secret_key: str, cache: CacheBackend) -> None:
+    def __init__(self, secret_key: str, cache: CacheBackend, *, grace_s: float = 300.0) -> None:
         self._signer = Signer(secret_key, "session")
         self._cache = cache
+        # Session ids this replica found alive lately: the grace during a Redis outage.
+        self._seen_alive: TTLCache[str, bool] = TTLCache(
+            _GRACE_MAX_SESSIONS, ttl=grace_s, timer=time.monotonic
+        )
 
-    def issue(self, contact_id: str) -> str:
+    async def issue(self, contact_id: str) -> str:
         now = time.time()
-        return self._encode(Session(contact_id, secrets.token_urlsafe(16), now, now))
+        session = Session(contact_id, secrets.token_urlsafe(16), now, now)
+        await self._cache.set(_live_key(session.session_id), contact_id, ABSOLUTE_TIMEOUT_S)
+        return self._encode(session)
 
     def refreshed(self, session: Session) -> str:
         now = time.time()
@@ -58,13 +73,18 @@ class SessionManager:
             return None
         if sliding and now - session.last_seen > IDLE_TIMEOUT_S:
             return None
-        if await self._cache.get(_revoked_key(session.session_id)) is not None:
-            return None
-        return session
+        return session if await self._is_alive(session) else None
 
     async def revoke(self, session: Session) -> None:
-        remaining = ABSOLUTE_TIMEOUT_S - (time.time() - session.issued_at)
-        await self._cache.set(_revoked_key(session.session_id), True, max(remaining, 1.0))
+        self._seen_alive.pop(session.session_id, None)
+        await self._cache.delete(_live_key(session.session_id))
+
+    async def _is_alive(self, session: Session) -> bool:
+        record = await self._cache.get(_live_key(session.session_id))
+        if record is not None and record.value == session.contact_id:
+            self._seen_alive[session.session_id] = True
+            return True
+        return self._cache.is_degraded and session.session_id in self._seen_alive
 
     def _encode(self, session: Session) -> str:
         return self._signer.sign(
@@ -78,5 +98,5 @@ class SessionManager:
         )
 
 
-def _revoked_key(session_id: str) -> str:
-    return f"session-revoked:{session_id}"
+def _live_key(session_id: str) -> str:
+    return f"session:{session_id}"

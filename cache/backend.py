@@ -26,6 +26,11 @@ class Entry:
 
 
 class CacheBackend(Protocol):
+    @property
+    def is_degraded(self) -> bool:
+        """True while a shared backend is unreachable and answers from this process alone."""
+        ...
+
     async def get(self, key: str) -> Entry | None:
         """The entry if it is still fresh."""
         ...
@@ -59,6 +64,10 @@ class InProcessCache:
         self._entries: TLRUCache[str, Entry] = TLRUCache(
             maxsize=max_entries, ttu=_expires_at, timer=time.monotonic
         )
+
+    @property
+    def is_degraded(self) -> bool:
+        return False  # it has nothing to lose touch with
 
     async def get(self, key: str) -> Entry | None:
         entry = self._entries.get(key)

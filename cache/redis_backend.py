@@ -6,8 +6,11 @@ deletes, pops or increments a key publishes it, and every other replica drops it
 Near copies also expire after `near_ttl_s`, which bounds staleness should a message be lost.
 
 Redis is a cache, never a dependency: when a command fails, the backend serves from an
-in-process cache alone for `retry_after_s`, then tries Redis again (and forgets what it
-kept meanwhile, since invalidations published during the outage never reached it).
+in-process cache alone for `retry_after_s`, then tries Redis again. Meanwhile its own
+entries live at most `fallback_ttl_s` (other replicas' invalidations cannot reach them), and
+the keys it deleted, popped or incremented are remembered: once Redis answers again they are
+deleted or incremented there too, before anything else is read, so that no replica reads
+what an invalidation, a used sign-in link or a logout made obsolete during the outage.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from cachetools import TLRUCache
@@ -35,6 +38,7 @@ log = logging.getLogger("portal.cache")
 T = TypeVar("T")
 
 _COUNTER_TTL_S = 24 * 3600.0  # how long a near copy of a counter could live, were it not capped
+_MAX_MISSED = 10_000  # keys remembered during an outage; beyond that, the oldest are dropped
 _FAILURES = (RedisError, OSError, asyncio.TimeoutError)
 
 
@@ -57,6 +61,7 @@ class RedisCache:
         prefix: str = "portal:",
         near_max_entries: int = 10_000,
         near_ttl_s: float = 5.0,
+        fallback_ttl_s: float = 5.0,
         retry_after_s: float = 1.0,
     ) -> None:
         self._redis = redis
@@ -68,6 +73,10 @@ class RedisCache:
             maxsize=near_max_entries, ttu=self._near_expiry, timer=time.time
         )
         self._fallback = InProcessCache(near_max_entries)
+        self._fallback_ttl_s = fallback_ttl_s
+        # What was done to keys while Redis was down, to be done there once it is back:
+        # key -> the counter's TTL for an increment, None for a delete.
+        self._missed: dict[str, float | None] = {}
         self._retry_after_s = retry_after_s
         self._down_until = 0.0
         self._was_down = False
@@ -126,19 +135,21 @@ class RedisCache:
         px = max(1, int((ttl_s + keep_s) * 1000))
         done = await self._shared(lambda: self._redis.set(self._prefix + key, raw, px=px))
         if isinstance(done, _Degraded):
-            await self._fallback.set(key, value, ttl_s, keep_s)
+            await self._fallback.set(key, value, min(ttl_s, self._fallback_ttl_s), keep_s)
 
     async def delete(self, *keys: str) -> None:
         for key in keys:
             self._near.pop(key, None)
         done = await self._shared(lambda: self._delete_and_publish(keys))
         if isinstance(done, _Degraded):
+            self._miss(keys, None)
             await self._fallback.delete(*keys)
 
     async def pop(self, key: str) -> Any | None:
         self._near.pop(key, None)
         raw = await self._shared(lambda: self._pop_and_publish(key))
         if isinstance(raw, _Degraded):
+            self._miss([key], None)
             return await self._fallback.pop(key)
         entry = None if raw is None else self._decode(raw)
         return None if entry is None else entry.value
@@ -146,6 +157,7 @@ class RedisCache:
     async def incr(self, key: str, ttl_s: float) -> int:
         count = await self._shared(lambda: self._incr_and_publish(key, ttl_s))
         if isinstance(count, _Degraded):
+            self._miss([key], ttl_s)
             return await self._fallback.incr(key, ttl_s)
         self._near[key] = Entry(count, time.time(), _COUNTER_TTL_S)
         return count
@@ -185,13 +197,44 @@ class RedisCache:
                 log.warning("Redis failed (%s); serving from the in-process cache", exc)
             self._down_until = time.monotonic() + self._retry_after_s
             self._was_down = True
+            # Every pooled connection died with the one that failed (a restart, a network
+            # cut): drop them all, so that the next try opens a fresh one.
+            with contextlib.suppress(*_FAILURES):
+                await self._redis.connection_pool.disconnect()
             return _DEGRADED
-        if self._was_down:
-            log.warning("Redis is back; dropping what was cached without it")
-            self._was_down = False
-            self._fallback.clear()
-            self._near.clear()
+        if self._was_down and not await self._catch_up():
+            return _DEGRADED
         return result
+
+    def _miss(self, keys: Iterable[str], counter_ttl_s: float | None) -> None:
+        for key in keys:
+            self._missed.pop(key, None)  # the newest last, so the oldest go first
+            self._missed[key] = counter_ttl_s
+        while len(self._missed) > _MAX_MISSED:
+            del self._missed[next(iter(self._missed))]
+
+    async def _catch_up(self) -> bool:
+        """Does to Redis what was done while it was down; False if it failed again."""
+        missed = dict(self._missed)
+        try:
+            for key, counter_ttl_s in missed.items():
+                if counter_ttl_s is None:
+                    await self._redis.delete(self._prefix + key)
+                else:
+                    await self._incr_and_publish(key, counter_ttl_s)
+            if missed:
+                await self._publish(list(missed))
+        except _FAILURES:
+            self._down_until = time.monotonic() + self._retry_after_s
+            return False
+        log.warning("Redis is back; replayed %d keys, dropping what was cached without it",
+                    len(missed))  # fmt: skip
+        for key in missed:
+            self._missed.pop(key, None)
+        self._was_down = False
+        self._fallback.clear()
+        self._near.clear()
+        return True
 
     # Pub/sub
 

@@ -17,6 +17,7 @@ async def open_backend(
     key_prefix: str,
     max_entries: int,
     near_ttl_s: float,
+    fallback_ttl_s: float,
     types: Iterable[type],
 ) -> AsyncIterator[CacheBackend]:
     if not redis_url:
@@ -28,6 +29,7 @@ async def open_backend(
         prefix=key_prefix,
         near_max_entries=max_entries,
         near_ttl_s=near_ttl_s,
+        fallback_ttl_s=fallback_ttl_s,
     )
     await backend.start()
     try:

@@ -24,14 +24,14 @@ class GatewayClient:
     backbone: Backbone
     outbox: Path
 
-    def token_for(self, person: Person) -> str:
+    async def token_for(self, person: Person) -> str:
         """A session as sign-in would issue it (the sign-in flow has tests of its own)."""
-        return self.gateway.sessions.issue(person.contact_id)
+        return await self.gateway.sessions.issue(person.contact_id)
 
     async def query(
         self, query: str, variables: dict[str, Any] | None = None, *, as_: Person | None = None
     ) -> dict[str, Any]:
-        headers = {"Authorization": f"Bearer {self.token_for(as_)}"} if as_ else {}
+        headers = {"Authorization": f"Bearer {await self.token_for(as_)}"} if as_ else {}
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )

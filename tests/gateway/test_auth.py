@@ -232,7 +232,7 @@ async def test_requests_without_a_session_are_unauthenticated(client: GatewayCli
 
 
 async def test_logout_ends_the_session(client: GatewayClient) -> None:
-    token = client.token_for(member(client.backbone, ACME, "USER"))
+    token = await client.token_for(member(client.backbone, ACME, "USER"))
     headers = {"Authorization": f"Bearer {token}"}
 
     assert (await client.http.post("/auth/logout", headers=headers)).status_code == 204

@@ -46,7 +46,7 @@ async def ask(
 ) -> Json:
     """POSTs the query; asserts HTTP 200 and errors with no internals in them."""
     if as_ is not None:
-        token = client.token_for(as_)
+        token = await client.token_for(as_)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     response = await client.http.post(
         "/graphql", json={"query": query, "variables": variables or {}}, headers=headers

@@ -37,8 +37,8 @@ query Invoices($after: String) {
 """
 
 
-def bearer(client: GatewayClient, person: Person) -> dict[str, str]:
-    return {"Authorization": f"Bearer {client.token_for(person)}"}
+async def bearer(client: GatewayClient, person: Person) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await client.token_for(person)}"}
 
 
 def parsed_csv(response: httpx.Response) -> list[list[str]]:
@@ -66,7 +66,7 @@ async def test_invoices_csv_holds_every_invoice_graphql_pages_to(client: Gateway
             break
         after = page["pageInfo"]["endCursor"]
 
-    response = await client.http.get("/export/invoices.csv", headers=bearer(client, admin))
+    response = await client.http.get("/export/invoices.csv", headers=await bearer(client, admin))
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
@@ -88,7 +88,7 @@ async def test_invoices_csv_holds_every_invoice_graphql_pages_to(client: Gateway
 async def test_filters_narrow_by_status_and_inclusive_dates(client: GatewayClient) -> None:
     admin = member(client.backbone, ACME, "ADMIN")
     everything = parsed_csv(
-        await client.http.get("/export/invoices.csv", headers=bearer(client, admin))
+        await client.http.get("/export/invoices.csv", headers=await bearer(client, admin))
     )[1:]
     days = sorted(r[10][:10] for r in everything)
     low, high = days[len(days) // 4], days[len(days) // 2]
@@ -96,7 +96,7 @@ async def test_filters_narrow_by_status_and_inclusive_dates(client: GatewayClien
     response = await client.http.get(
         "/export/invoices.ndjson",
         params={"from": low, "to": high, "status": "paid,void"},
-        headers=bearer(client, admin),
+        headers=await bearer(client, admin),
     )
 
     rows = [json.loads(line) for line in response.text.splitlines()]
@@ -112,8 +112,10 @@ async def test_every_table_exports_in_both_formats_with_its_columns(
 ) -> None:
     admin = member(client.backbone, ACME, "ADMIN")
 
-    as_csv = await client.http.get(f"/export/{table}.csv", headers=bearer(client, admin))
-    as_ndjson = await client.http.get(f"/export/{table}.ndjson", headers=bearer(client, admin))
+    as_csv = await client.http.get(f"/export/{table}.csv", headers=await bearer(client, admin))
+    as_ndjson = await client.http.get(
+        f"/export/{table}.ndjson", headers=await bearer(client, admin)
+    )
 
     header, *rows = parsed_csv(as_csv)
     records = [json.loads(line) for line in as_ndjson.text.splitlines()]
@@ -128,7 +130,9 @@ async def test_counts_match_the_seed(client: GatewayClient) -> None:
     admin = member(client.backbone, ACME, "ADMIN")
 
     async def count(table: str) -> int:
-        response = await client.http.get(f"/export/{table}.ndjson", headers=bearer(client, admin))
+        response = await client.http.get(
+            f"/export/{table}.ndjson", headers=await bearer(client, admin)
+        )
         return len(response.text.splitlines())
 
     assert await count("tickets") == acme.ticket_count
@@ -138,7 +142,7 @@ async def test_counts_match_the_seed(client: GatewayClient) -> None:
 
 async def test_a_portal_user_exports_with_the_session_cookie(client: GatewayClient) -> None:
     user = member(client.backbone, ACME, "READ_ONLY")
-    client.http.cookies.set("portal_session", client.token_for(user))
+    client.http.cookies.set("portal_session", await client.token_for(user))
 
     response = await client.http.get("/export/tickets.csv", params={"status": "solved,closed"})
 
@@ -167,7 +171,7 @@ async def test_awkward_text_round_trips_through_csv(
         )
     assert changed.status_code == 200
 
-    response = await client.http.get("/export/team.csv", headers=bearer(client, admin))
+    response = await client.http.get("/export/team.csv", headers=await bearer(client, admin))
 
     header, *rows = parsed_csv(response)
     [row] = [dict(zip(header, r, strict=True)) for r in rows if r[0] == admin.contact_id]
@@ -176,7 +180,7 @@ async def test_awkward_text_round_trips_through_csv(
     # A cell Excel would run as a formula is kept as text.
     assert row["job_title"] == "'" + awkward["jobtitle"]
     assert b"\r\n" in response.content  # RFC 4180 line ends
-    ndjson = await client.http.get("/export/team.ndjson", headers=bearer(client, admin))
+    ndjson = await client.http.get("/export/team.ndjson", headers=await bearer(client, admin))
     [record] = [
         r for r in map(json.loads, ndjson.text.splitlines()) if r["member_id"] == row["member_id"]
     ]
@@ -189,10 +193,10 @@ async def test_an_empty_result_is_a_header_only_file(client: GatewayClient) -> N
     params = {"from": "2001-01-01", "to": "2001-12-31"}
 
     as_csv = await client.http.get(
-        "/export/invoices.csv", params=params, headers=bearer(client, admin)
+        "/export/invoices.csv", params=params, headers=await bearer(client, admin)
     )
     as_ndjson = await client.http.get(
-        "/export/invoices.ndjson", params=params, headers=bearer(client, admin)
+        "/export/invoices.ndjson", params=params, headers=await bearer(client, admin)
     )
 
     assert as_csv.status_code == 200
@@ -209,7 +213,7 @@ async def test_unknown_tables_and_formats_list_the_valid_ones(
 ) -> None:
     admin = member(client.backbone, ACME, "ADMIN")
 
-    response = await client.http.get(path, headers=bearer(client, admin))
+    response = await client.http.get(path, headers=await bearer(client, admin))
 
     assert response.status_code == 404
     body = response.json()
@@ -239,7 +243,7 @@ async def test_bad_filters_say_what_is_expected(
     admin = member(client.backbone, ACME, "ADMIN")
 
     response = await client.http.get(
-        "/export/invoices.csv", params=params, headers=bearer(client, admin)
+        "/export/invoices.csv", params=params, headers=await bearer(client, admin)
     )
 
     assert response.status_code == 400
@@ -324,7 +328,7 @@ async def test_ten_thousand_invoices_stream_in_flat_memory_within_the_rate_limit
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         admin = member(large_sandbox.backbone, GLOBEX, "ADMIN")
-        token = app.state.gateway.sessions.issue(admin.contact_id)
+        token = await app.state.gateway.sessions.issue(admin.contact_id)
         control.clear_requests()
         body = StreamedBody()
         tracemalloc.start()

@@ -32,7 +32,7 @@ async def test_a_50_mb_file_streams_with_flat_memory(
     ]
     assert document["name"] == "Big export.pdf" and document["size"] > SIZE
     path, _, query = document["downloadUrl"].removeprefix("http://localhost").partition("?")
-    token = client.token_for(admin)
+    token = await client.token_for(admin)
 
     app = create_app(settings)
     async with app.router.lifespan_context(app):

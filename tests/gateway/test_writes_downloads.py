@@ -38,8 +38,8 @@ def path_of(url: str) -> str:
     return url.removeprefix("http://localhost")
 
 
-def bearer(client: GatewayClient, person: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {client.token_for(person)}"}
+async def bearer(client: GatewayClient, person: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await client.token_for(person)}"}
 
 
 def upstream_id(document: dict[str, Any]) -> str:
@@ -57,7 +57,7 @@ async def test_the_owner_gets_a_drive_files_exact_bytes_with_its_headers(
     sandbox.clear_requests()
 
     response = await client.http.get(
-        path_of(document["downloadUrl"]), headers=bearer(client, admin)
+        path_of(document["downloadUrl"]), headers=await bearer(client, admin)
     )
 
     assert response.status_code == 200
@@ -89,7 +89,9 @@ async def test_the_owner_gets_an_invoice_pdf_as_stripe_serves_it(
     invoice_number = document["name"].removeprefix("Invoice ").removesuffix(".pdf")
     invoice_id = upstream_id(document).removeprefix("invoice-")
 
-    response = await client.http.get(path_of(document["downloadUrl"]), headers=bearer(client, user))
+    response = await client.http.get(
+        path_of(document["downloadUrl"]), headers=await bearer(client, user)
+    )
 
     assert response.status_code == 200
     expected = raw_get(stripe_invoice(urls, invoice_id).invoice_pdf or "")
@@ -111,7 +113,7 @@ async def test_another_accounts_viewer_gets_404_even_with_a_valid_link(
     links = [d["downloadUrl"] for d in await documents(client, owner)]
 
     for link in links[:3]:
-        response = await client.http.get(path_of(link), headers=bearer(client, outsider))
+        response = await client.http.get(path_of(link), headers=await bearer(client, outsider))
         assert (response.status_code, response.text) == (404, "No such document.")
 
 
@@ -132,7 +134,7 @@ async def test_a_spoilt_link_is_refused_before_any_upstream_call(
     }[spoil]
     sandbox.clear_requests()
 
-    response = await client.http.get(spoilt, headers=bearer(client, admin))
+    response = await client.http.get(spoilt, headers=await bearer(client, admin))
 
     assert (response.status_code, response.text) == (
         403, "This download link is not valid, or it has expired."

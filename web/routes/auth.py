@@ -136,7 +136,7 @@ class _SignIn:
                  "Ask for a new one."},
                 status_code=401,
             )  # fmt: skip
-        token = self.s.sessions.issue(viewer.contact_id)
+        token = await self.s.sessions.issue(viewer.contact_id)
         response: Response
         if "application/json" in request.headers.get("accept", ""):
             response = JSONResponse({"token": token, "tokenType": "Bearer",

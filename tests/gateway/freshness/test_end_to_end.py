@@ -64,7 +64,7 @@ async def test_vendor_changes_reach_the_portal_through_their_webhooks(
         for vendor, secret in SECRETS.items():
             target = {"url": f"{served.url}/webhooks/{vendor}", "secret": secret}
             sandbox[vendor].call("PUT", "/_sandbox/webhooks", target)
-        token = served.gateway.sessions.issue(member(backbone, ACME, "ADMIN").contact_id)
+        token = await served.gateway.sessions.issue(member(backbone, ACME, "ADMIN").contact_id)
         before = await _account(served, token)
         open_ticket = before["tickets"]["nodes"][0]["number"]
 

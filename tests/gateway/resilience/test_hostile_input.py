@@ -128,7 +128,7 @@ async def post(client: GatewayClient, case: Case, token: str) -> Any:
 @pytest.mark.parametrize("name", CASES)
 async def test_hostile_input_gets_a_clear_refusal(name: str, client: GatewayClient) -> None:
     case = CASES[name]
-    token = client.token_for(member(client.backbone, ACME, "ADMIN"))
+    token = await client.token_for(member(client.backbone, ACME, "ADMIN"))
 
     response = await post(client, case, token)
 

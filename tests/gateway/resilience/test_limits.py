@@ -65,8 +65,8 @@ async def test_a_body_over_the_limit_is_413_even_without_a_declared_length(
 
 
 async def test_each_credential_is_rate_limited_on_its_own(client: GatewayClient) -> None:
-    first = client.token_for(member(client.backbone, ACME, "ADMIN"))
-    second = client.token_for(member(client.backbone, ACME, "USER"))
+    first = await client.token_for(member(client.backbone, ACME, "ADMIN"))
+    second = await client.token_for(member(client.backbone, ACME, "USER"))
 
     answers = [await post(client, "{ __typename }", first) for _ in range(4)]
     other = await post(client, "{ __typename }", second)
@@ -90,7 +90,7 @@ async def test_each_address_is_rate_limited_whatever_the_credentials(
 
 
 async def test_development_shows_the_schema_and_suggests_fields(client: GatewayClient) -> None:
-    token = client.token_for(member(client.backbone, ACME, "ADMIN"))
+    token = await client.token_for(member(client.backbone, ACME, "ADMIN"))
 
     introspected = (await post(client, INTROSPECTION, token)).json()
     typo = (await post(client, TYPO, token)).json()
@@ -103,7 +103,7 @@ async def test_development_shows_the_schema_and_suggests_fields(client: GatewayC
 
 async def test_production_hides_the_schema(settings: Settings, open_gateway: OpenGateway) -> None:
     async with open_gateway(production(settings)) as client:
-        token = client.token_for(member(client.backbone, ACME, "ADMIN"))
+        token = await client.token_for(member(client.backbone, ACME, "ADMIN"))
         introspected = (await post(client, INTROSPECTION, token)).json()
         typo = (await post(client, TYPO, token)).json()
         typename = (await post(client, "{ __typename }", token)).json()
@@ -175,7 +175,7 @@ async def test_one_json_log_line_per_request_without_secrets(
     client: GatewayClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     admin = member(client.backbone, ACME, "ADMIN")
-    token = client.token_for(admin)
+    token = await client.token_for(admin)
     caplog.set_level(logging.INFO, logger="portal.access")
 
     response = await client.http.post(
