@@ -108,6 +108,7 @@ def _serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from app import create_app
+    from web.logging_config import logging_config
 
     settings = Settings.from_env()
     use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
@@ -128,7 +129,13 @@ def _serve(args: argparse.Namespace) -> None:
         threading.Thread(
             target=_print_demo_logins, args=(settings, demo_emails), daemon=True
         ).start()
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        access_log=False,  # ours is web/access_log.py: uvicorn's writes sign-in tokens
+        log_config=logging_config(),
+    )
 
 
 def _demo_emails(running: object) -> list[str]:

@@ -1,9 +1,11 @@
-"""One structured (JSON) log line per request: method, path, status, duration, request id
-and viewer id. Never the query string, headers, cookies, tokens or bodies: they can hold
-secrets (magic-link tokens, API tokens) and personal data.
+"""One structured (JSON) log line per request, on the `portal.access` logger: method, path,
+status, duration, request id and viewer id. Never the query string, headers, cookies or
+bodies, and a path's secrets (sign-in link and invitation tokens) replaced by the name of
+their parameter: they are credentials, and logs travel further than the app.
 
 The request id is made here, returned in `X-Request-Id`, and kept in the request's state so
-that an internal error can quote it (schema/errors.py); routes put the viewer's id there."""
+that an internal error can quote it (schema/extensions/errors.py); routes put the viewer's
+id there. A new field (a trace id, say) is one more entry in `access_record`."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import json
 import logging
 import time
 import uuid
+from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,6 +22,10 @@ log = logging.getLogger("portal.access")
 
 REQUEST_ID = "request_id"
 VIEWER_ID = "viewer_id"
+# Path parameters that are credentials; their values never reach a log line.
+SECRET_PATH_PARAMS = frozenset({"token"})
+# Outside any route, a path segment this long may be a token mistyped into a URL.
+_LONGEST_LOGGED_SEGMENT = 24
 
 
 class AccessLog:
@@ -44,15 +51,30 @@ class AccessLog:
         try:
             await self.app(scope, receive, send_logged)
         finally:
-            log.info(
-                json.dumps(
-                    {
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                        "request_id": request_id,
-                        "viewer_id": state.get(VIEWER_ID),
-                    }
-                )
-            )
+            duration_ms = (time.perf_counter() - started) * 1000
+            log.info(json.dumps(access_record(scope, status, duration_ms)))
+
+
+def access_record(scope: Scope, status: int, duration_ms: float) -> dict[str, Any]:
+    state = scope.get("state", {})
+    return {
+        "method": scope["method"],
+        "path": logged_path(scope),
+        "status": status,
+        "duration_ms": round(duration_ms, 1),
+        "request_id": state.get(REQUEST_ID),
+        "viewer_id": state.get(VIEWER_ID),
+    }
+
+
+def logged_path(scope: Scope) -> str:
+    """The path with its secret parameters replaced by their names (`{token}`)."""
+    template = getattr(scope.get("route"), "path", None)
+    if not isinstance(template, str):
+        segments = scope["path"].split("/")
+        return "/".join(s if len(s) <= _LONGEST_LOGGED_SEGMENT else "{redacted}" for s in segments)
+    path = template
+    for name, value in scope.get("path_params", {}).items():
+        if name not in SECRET_PATH_PARAMS:
+            path = path.replace("{" + name + "}", str(value))
+    return path
