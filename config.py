@@ -100,7 +100,7 @@ class Settings:
     upstream_max_attempts: int = 3  # first try included; reads and idempotent writes only
     breaker_failures: int = 5  # consecutive upstream failures that open its circuit
     breaker_reset_s: float = 5.0  # open this long, then one probe call
-    max_body_bytes: int = 1024 * 1024  # larger /graphql bodies get 413
+    max_body_bytes: int = 1024 * 1024  # larger request bodies get 413, on every route
     rate_limit_per_viewer: int = 300  # /graphql requests per credential per window
     rate_limit_per_ip: int = 600  # /graphql requests per client address per window
     rate_limit_window_s: float = 60.0

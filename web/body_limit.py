@@ -1,7 +1,8 @@
 """Refuses request bodies over a size limit with 413, before anything parses them.
 
 The body is read here, up to the limit, and replayed to the app: a client that sends no
-Content-Length (chunked) is held to the same limit as one that declares its size."""
+Content-Length (chunked) is held to the same limit as one that declares its size. One limit
+for every route (web/stack.py); uploads, when they arrive, get a larger one of their own."""
 
 from __future__ import annotations
 

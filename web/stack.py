@@ -33,7 +33,8 @@ def edge_middleware(settings: Settings, limiter: Callable[[], RateLimiter]) -> l
             allow_credentials=True,
             max_age=600,
         ),
-        Middleware(BodyLimit, max_bytes=settings.max_body_bytes, paths=GRAPHQL_PATHS),
+        # Every route that reads a body (GraphQL, sign-in, webhooks) is held to one limit.
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes, paths=("/",)),
         Middleware(
             GraphQLRateLimit,
             limiter=limiter,
