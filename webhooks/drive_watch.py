@@ -74,7 +74,8 @@ async def verified_nonce(backend: CacheBackend, headers: Mapping[str, str], toke
     number = headers.get("X-Goog-Message-Number", "")
     if not number.isdigit():
         raise Refused(400, "X-Goog-Message-Number is missing")
-    return f"{channel_id}:{number}"
+    # As a number: "0005" is message 5 again, not a new nonce.
+    return f"{channel_id}:{int(number)}"
 
 
 async def changed_scopes(client: drive.DriveClient, backend: CacheBackend) -> list[str]:

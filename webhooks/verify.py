@@ -1,8 +1,12 @@
 """Is a webhook request from the vendor, and fresh? Each check raises `Refused` or returns.
 
 401: the request does not prove it comes from the vendor (no or wrong signature).
-400: it is signed but unacceptable: missing headers, a timestamp outside the window, or a
-replay. Nothing is done for a refused request.
+400: it is signed but unacceptable: missing headers, a timestamp outside the window (past
+or future), or a replay. Nothing is done for a refused request.
+
+Each check returns the request's nonce: a digest of exactly what the signature covers
+(timestamp and body, and for HubSpot method and URL), never the signature header itself,
+which a sender can vary (Stripe's lists several schemes) without changing what it signs.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ class Refused(Exception):
 
 
 def stripe_signature(body: bytes, headers: Mapping[str, str], secret: str, window_s: float) -> str:
-    """Checks `Stripe-Signature` with the SDK's verifier; returns the header (the nonce)."""
+    """Checks `Stripe-Signature` with the SDK's verifier (which refuses old timestamps;
+    future ones are refused here)."""
     header = _required(headers, "Stripe-Signature")
     try:
         stripe.WebhookSignature.verify_header(body, header, secret, tolerance=window_s)
@@ -34,7 +39,10 @@ def stripe_signature(body: bytes, headers: Mapping[str, str], secret: str, windo
         if "tolerance" in str(exc):
             raise Refused(400, "timestamp outside the tolerance zone") from exc
         raise Refused(401, "signature does not match") from exc
-    return header
+    # Verified, so `t=` is there and a number (the SDK refuses the header otherwise).
+    timestamp = next(p[2:] for p in header.split(",") if p.startswith("t="))
+    _within(int(timestamp), window_s)
+    return _nonce(timestamp.encode() + b"." + body)
 
 
 def hubspot_signature(
@@ -50,7 +58,7 @@ def hubspot_signature(
     if not timestamp.isdigit():
         raise Refused(400, "X-HubSpot-Request-Timestamp is not a number")
     _within(int(timestamp) / 1000, window_s)
-    return signature
+    return _nonce(source)
 
 
 def zendesk_signature(body: bytes, headers: Mapping[str, str], secret: str, window_s: float) -> str:
@@ -65,7 +73,7 @@ def zendesk_signature(body: bytes, headers: Mapping[str, str], secret: str, wind
     except ValueError as exc:
         raise Refused(400, "X-Zendesk-Webhook-Signature-Timestamp is not ISO 8601") from exc
     _within(sent_at, window_s)
-    return signature
+    return _nonce(timestamp.encode() + body)
 
 
 def _required(headers: Mapping[str, str], name: str) -> str:
@@ -73,6 +81,10 @@ def _required(headers: Mapping[str, str], name: str) -> str:
     if not value:
         raise Refused(400, f"{name} is missing")
     return value
+
+
+def _nonce(signed: bytes) -> str:
+    return hashlib.sha256(signed).hexdigest()
 
 
 def _within(sent_at: float, window_s: float) -> None:
