@@ -26,6 +26,7 @@ from connectors.retry_budget import RetryBudget
 from resolvers.request.cacheable import cacheable_types
 from resolvers.request.services import Services, Upstreams
 from web.routes.auth import AuthServices, set_session_cookie
+from web.same_origin import origin_of
 from webhooks.drive_watch import watching_drive
 
 
@@ -162,6 +163,7 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             public_url=settings.public_url,
             mail_from=settings.mail_from,
             secure_cookies=_secure_cookies(settings.public_url),
+            allowed_origins=frozenset({origin_of(settings.public_url), *settings.cors_origins}),
         )
         watched = watching_drive(
             upstreams.drive, backend, address=settings.public_url + "/webhooks/drive",

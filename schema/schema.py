@@ -17,6 +17,7 @@ from schema.extensions.errors import ErrorCodes
 from schema.extensions.exposure import SchemaExposure
 from schema.extensions.read_only import RefuseWritesOfReadOnlyCredentials
 from schema.extensions.stale import stale_fields
+from schema.extensions.text_input import WellFormedText
 from schema.invoices import Invoice
 from schema.mutation import Mutation
 from schema.query import Query
@@ -64,6 +65,7 @@ schema = PortalSchema(
         stale_fields,
         RefuseWritesOfReadOnlyCredentials,
         lambda: CostLimit(max_cost=MAX_COST),
+        WellFormedText,
         SchemaExposure,
         # Parses and validates each new document once, off the event loop (a portal sends
         # the same few over and over: 0.8 ms parse + 2.9 ms validation of the dashboard).

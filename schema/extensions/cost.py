@@ -126,7 +126,7 @@ class _Counter:
             if argument.name.value in _SIZE_ARGUMENTS:
                 value = argument.value
                 if isinstance(value, IntValueNode):
-                    return _bounded(int(value.value))
+                    return _literal_size(value.value)
                 if isinstance(value, VariableNode):
                     given = self.variables.get(value.name.value)
                     if isinstance(given, int):
@@ -137,6 +137,12 @@ class _Counter:
             return 1
         default = declared.default_value
         return _bounded(default) if isinstance(default, int) else DEFAULT_PAGE_SIZE
+
+
+def _literal_size(digits: str) -> int:
+    # Past Python's limit on int() of a string (4,300 digits) int() raises; any literal
+    # that long is over the page size anyway (and the Int scalar refuses it).
+    return MAX_PAGE_SIZE if len(digits.lstrip("-")) > 18 else _bounded(int(digits))
 
 
 def _bounded(size: int) -> int:

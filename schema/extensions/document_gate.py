@@ -105,11 +105,14 @@ class DocumentChecker:
     ) -> list[GraphQLError]:
         budget = _cpu_budget(time.thread_time() + self.cpu_budget_s)
         try:
-            return validate(schema, document, [budget, *rules])
+            errors = validate(schema, document, [budget, *rules])
         except _OverBudget:
             return [_over_budget(self.cpu_budget_s)]
         except RecursionError:
             return [_refusal("The document is nested too deeply.")]
+        # Every validation error is the client's, whatever raised it (graphql-core wraps
+        # int()'s refusal of a 4,301-digit literal as one, with the ValueError as its cause).
+        return [_refusal(error.message, error) for error in errors]
 
     async def _off_loop(self, work: Callable[[], T]) -> T | GraphQLError:
         if self._pool is None:
@@ -171,5 +174,12 @@ def _over_budget(budget_s: float) -> GraphQLError:
     )
 
 
-def _refusal(message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+def _refusal(message: str, at: GraphQLError | None = None) -> GraphQLError:
+    code = (at.extensions or {}).get("code", "BAD_USER_INPUT") if at else "BAD_USER_INPUT"
+    return GraphQLError(
+        message,
+        nodes=at.nodes if at else None,
+        source=at.source if at else None,
+        positions=at.positions if at else None,
+        extensions={**((at.extensions or {}) if at else {}), "code": code},
+    )

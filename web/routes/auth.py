@@ -1,10 +1,16 @@
-"""HTTP routes of sign-in: request a magic link, open it, consume it, log out."""
+"""HTTP routes of sign-in: request a magic link, open it, consume it, log out.
+
+Asking for a link always answers 202 (whoever asks, for whatever address); each source
+address may ask `PER_SOURCE` times per window, and each address gets at most one mail per
+`MAIL_EVERY_S`: asking again meanwhile sends nothing, and the link already mailed stays
+valid, so nobody can lock a member out by asking for their links. Consuming a link and
+logging out are refused to cross-site requests (web/same_origin.py)."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,14 +27,16 @@ from auth.viewer import MemberStatus, Role
 from auth.viewer_lookup import read_viewer
 from connectors import hubspot
 from connectors.http import JsonService, UpstreamError
+from resolvers.request.well_formed_text import is_well_formed
+from web import same_origin
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 _ACCEPTED = {
     "status": "accepted",
     "message": "If that address belongs to a portal member, a sign-in link is on its way.",
 }
-PER_EMAIL = RateLimit(limit=5, window_s=15 * 60)
-PER_IP = RateLimit(limit=30, window_s=15 * 60)
+PER_SOURCE = RateLimit(limit=30, window_s=15 * 60)
+MAIL_EVERY_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class AuthServices:
     public_url: str
     mail_from: str
     secure_cookies: bool
+    allowed_origins: Collection[str]  # whose pages may POST sign-in and logout forms
 
 
 def auth_routes(services: Callable[[], AuthServices]) -> list[Route]:
@@ -69,20 +78,18 @@ class _SignIn:
                 {"error": "BAD_USER_INPUT", "message": 'Send {"email": "you@example.com"}.'},
                 status_code=400,
             )
-        ip = request.client.host if request.client else "unknown"
-        allowed_ip = await self.s.limiter.allow(f"magic-ip:{ip}", PER_IP)
-        allowed_email = await self.s.limiter.allow(f"magic-email:{email}", PER_EMAIL)
-        if not (allowed_ip and allowed_email):
+        source = request.client.host if request.client else "unknown"
+        if not await self.s.limiter.allow(f"magic-source:{source}", PER_SOURCE):
             return JSONResponse(
                 {"error": "RATE_LIMITED", "message": "Too many sign-in requests. Try later."},
                 status_code=429,
-                headers={"Retry-After": str(int(PER_EMAIL.window_s))},
+                headers={"Retry-After": str(int(PER_SOURCE.window_s))},
             )
+        mail_due = await self.s.limiter.allow(f"magic-mail:{email}", RateLimit(1, MAIL_EVERY_S))
         # The look-up and the mail happen after the response is sent, so neither the answer
         # nor its timing tells whether the address belongs to a member.
-        return JSONResponse(
-            _ACCEPTED, status_code=202, background=BackgroundTask(self._send_link, email)
-        )
+        send = BackgroundTask(self._send_link, email) if mail_due else None
+        return JSONResponse(_ACCEPTED, status_code=202, background=send)
 
     async def _send_link(self, email: str) -> None:
         try:
@@ -109,16 +116,23 @@ class _SignIn:
         # Opening the link only shows a button: mail scanners that prefetch links do not
         # use them up.
         token = html.escape(request.path_params["token"], quote=True)
+        csrf = same_origin.new_csrf_token()
         page = (
             "<!doctype html><html><head><meta charset='utf-8'><title>Sign in</title></head>"
             "<body><h1>Sign in to your client portal</h1>"
             f"<form method='post' action='/auth/magic-link/{token}'>"
+            f"<input type='hidden' name='{same_origin.CSRF_FIELD}' value='{csrf}'>"
             "<button type='submit'>Sign in</button></form></body></html>"
         )
-        return HTMLResponse(page, headers={"Cache-Control": "no-store", "Referrer-Policy":
-                                           "no-referrer"})  # fmt: skip
+        response = HTMLResponse(page, headers={"Cache-Control": "no-store",
+                                               "Referrer-Policy": "no-referrer"})  # fmt: skip
+        same_origin.set_csrf_cookie(response, csrf, secure=self.s.secure_cookies)
+        return response
 
     async def consume_link(self, request: Request) -> Response:
+        refused = await same_origin.refusal(request, self.s.allowed_origins)
+        if refused is not None:
+            return refused  # and the link stays unused
         contact_id = await self.s.links.consume(request.path_params["token"])
         viewer = None
         if contact_id is not None:
@@ -147,6 +161,9 @@ class _SignIn:
         return response
 
     async def logout(self, request: Request) -> Response:
+        refused = await same_origin.refusal(request, self.s.allowed_origins)
+        if refused is not None:
+            return refused
         token = session_token_of(request)
         if token is not None:
             session = await self.s.sessions.verify(token, sliding=False)
@@ -183,6 +200,8 @@ async def _email_from(request: Request) -> str | None:
     except ValueError:
         return None
     email = body.get("email") if isinstance(body, dict) else None
-    if not isinstance(email, str) or not _EMAIL.match(email.strip()):
+    if not isinstance(email, str) or not is_well_formed(email):
+        return None
+    if not _EMAIL.match(email.strip()):
         return None
     return email.strip().lower()

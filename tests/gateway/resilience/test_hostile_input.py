@@ -157,7 +157,8 @@ async def test_hostile_text_in_a_search_reaches_no_upstream_as_code(client: Gate
     body = await client.query(
         "query($q: String) { viewer { account { documents(filter: {nameContains: $q})"
         " { nodes { name } } } } }",
-        {"q": HOSTILE_TEXT},
+        # Without its NUL, which is refused before any upstream call (tests/security).
+        {"q": HOSTILE_TEXT.replace("\u0000", "")},
         as_=member(client.backbone, ACME, "ADMIN"),
     )
 
