@@ -124,6 +124,6 @@ def create_app(settings: Settings) -> Starlette:
             *webhook_routes(lambda: app.state.gateway),
         ],
         lifespan=lifespan,
-        middleware=edge_middleware(settings, lambda: auth_services().limiter),
+        middleware=edge_middleware(settings, auth_services),
     )
     return app

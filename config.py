@@ -101,8 +101,10 @@ class Settings:
     breaker_failures: int = 5  # consecutive upstream failures that open its circuit
     breaker_reset_s: float = 5.0  # open this long, then one probe call
     max_body_bytes: int = 1024 * 1024  # larger request bodies get 413, on every route
-    rate_limit_per_viewer: int = 300  # /graphql requests per credential per window
-    rate_limit_per_ip: int = 600  # /graphql requests per client address per window
+    rate_limit_per_viewer: int = 300  # requests per credential (session, API token) per window
+    # Requests without a (proven) credential per client address per window: sign-in,
+    # webhooks, downloads by signed link (web/rate_limit.py).
+    rate_limit_anonymous_per_ip: int = 600
     rate_limit_window_s: float = 60.0
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API
 
@@ -193,7 +195,7 @@ class Settings:
             breaker_reset_s=float(text("PORTAL_BREAKER_RESET_S", "5.0")),
             max_body_bytes=int(text("PORTAL_MAX_BODY_BYTES", str(defaults.max_body_bytes))),
             rate_limit_per_viewer=int(text("PORTAL_RATE_LIMIT_PER_VIEWER", "300")),
-            rate_limit_per_ip=int(text("PORTAL_RATE_LIMIT_PER_IP", "600")),
+            rate_limit_anonymous_per_ip=int(text("PORTAL_RATE_LIMIT_ANONYMOUS_PER_IP", "600")),
             rate_limit_window_s=float(text("PORTAL_RATE_LIMIT_WINDOW_S", "60")),
             cors_origins=tuple(
                 o.strip() for o in text("PORTAL_CORS_ORIGINS", "").split(",") if o.strip()

@@ -62,7 +62,7 @@ def gateway_settings(
         # One signed-in client sends thousands of queries a minute here. The limiter still
         # counts every request (its cost is measured); it only never refuses one.
         "PORTAL_RATE_LIMIT_PER_VIEWER": str(UNLIMITED),
-        "PORTAL_RATE_LIMIT_PER_IP": str(UNLIMITED),
+        "PORTAL_RATE_LIMIT_ANONYMOUS_PER_IP": str(UNLIMITED),
     }
 
 

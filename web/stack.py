@@ -9,17 +9,16 @@ from collections.abc import Callable
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
-from auth.rate_limit import RateLimit, RateLimiter
+from auth.rate_limit import RateLimit
 from config import Settings
 from web.access_log import AccessLog
 from web.body_limit import BodyLimit
-from web.rate_limit import GraphQLRateLimit
+from web.rate_limit import RateLimits
+from web.routes.auth import AuthServices
 from web.security_headers import SecurityHeaders
 
-GRAPHQL_PATHS = ("/graphql",)
 
-
-def edge_middleware(settings: Settings, limiter: Callable[[], RateLimiter]) -> list[Middleware]:
+def edge_middleware(settings: Settings, services: Callable[[], AuthServices]) -> list[Middleware]:
     window = settings.rate_limit_window_s
     return [
         Middleware(AccessLog),
@@ -36,10 +35,9 @@ def edge_middleware(settings: Settings, limiter: Callable[[], RateLimiter]) -> l
         # Every route that reads a body (GraphQL, sign-in, webhooks) is held to one limit.
         Middleware(BodyLimit, max_bytes=settings.max_body_bytes, paths=("/",)),
         Middleware(
-            GraphQLRateLimit,
-            limiter=limiter,
-            per_ip=RateLimit(settings.rate_limit_per_ip, window),
+            RateLimits,
+            services=services,
             per_credential=RateLimit(settings.rate_limit_per_viewer, window),
-            paths=GRAPHQL_PATHS,
+            anonymous_per_ip=RateLimit(settings.rate_limit_anonymous_per_ip, window),
         ),
     ]

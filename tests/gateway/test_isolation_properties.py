@@ -241,7 +241,7 @@ class Portal:
 def settings(settings: Settings) -> Settings:
     """The conftest's, with rate limits above the examples' count: one viewer and one
     address send them all, and the limiter has tests of its own."""
-    return replace(settings, rate_limit_per_viewer=100_000, rate_limit_per_ip=100_000)
+    return replace(settings, rate_limit_per_viewer=100_000, rate_limit_anonymous_per_ip=100_000)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ def settings(settings: Settings) -> Settings:
     return replace(
         settings,
         max_body_bytes=10_000,
-        rate_limit_per_ip=8,
+        rate_limit_anonymous_per_ip=8,
         rate_limit_per_viewer=3,
         cors_origins=(ORIGIN,),
     )
