@@ -28,6 +28,18 @@ def within(seconds: float) -> Iterator[None]:
         _deadline.reset(token)
 
 
+@contextmanager
+def replaced(seconds: float) -> Iterator[None]:
+    """Runs the block with a deadline `seconds` from now, later than the enclosing one if
+    need be: for learning the outcome of a write that was sent but not answered, which the
+    client must be told truthfully even if that takes longer than an answer should."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
 def remaining() -> float | None:
     """Seconds left before the deadline (≤ 0 once passed); None when there is no deadline."""
     at = _deadline.get()

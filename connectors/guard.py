@@ -24,7 +24,7 @@ import aiohttp
 
 from connectors import deadline
 from connectors.breaker import CircuitBreaker
-from connectors.http import RawResponse, Unavailable, UpstreamTimeout, _retry_after
+from connectors.http import NotSent, RawResponse, Unavailable, UpstreamTimeout, _retry_after
 from connectors.retry_budget import RetryBudget
 
 log = logging.getLogger("portal.upstream")
@@ -93,17 +93,24 @@ class UpstreamGuard:
         retryable = self.may_retry(method, url, headers)
         self.budget.deposit()
         number = 0
+        sent_failure: RawResponse | Unavailable | None = None
         while True:
             number += 1
             failure: RawResponse | Unavailable
             try:
                 response = await self._once(method, attempt)
+            except NotSent as not_sent:
+                # A retry that could not be sent: what the caller must hear of is the
+                # attempt before it (a timeout there means a write may have landed).
+                if isinstance(sent_failure, RawResponse):
+                    return sent_failure
+                raise sent_failure or not_sent from None
             except Unavailable as exc:
-                failure = exc
+                failure = sent_failure = exc
             else:
                 if response.status != 429 and response.status < 500:
                     return response
-                failure = response
+                failure = sent_failure = response
             wait = self._wait_before_retry(failure, number) if retryable else None
             if wait is None:
                 if isinstance(failure, RawResponse):
@@ -142,7 +149,7 @@ class UpstreamGuard:
         if left is None:
             return aiohttp.ClientTimeout(total=connect + read, connect=connect, sock_read=read)
         if left < MIN_ATTEMPT_S:
-            raise UpstreamTimeout(self.service, f"{method} not sent: the request's deadline passed")
+            raise NotSent(self.service, f"{method} not sent: the request's deadline passed")
         return aiohttp.ClientTimeout(
             total=left, connect=min(connect, left), sock_read=min(read, left)
         )

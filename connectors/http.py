@@ -52,6 +52,10 @@ class UpstreamTimeout(Unavailable):
     pass
 
 
+class NotSent(UpstreamTimeout):
+    """The request's deadline passed before the call could be made: nothing was sent."""
+
+
 class Rejected(UpstreamError):
     def __init__(self, service: str, status: int, detail: str) -> None:
         super().__init__(service, f"HTTP {status}: {detail}")

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from auth.permissions import UPDATE_ACCOUNT_DETAILS
 from cache import scopes
 from cache.read_through import CacheKey
-from connectors import hubspot, stripe
-from connectors.http import RateLimited, Rejected, Unavailable
+from connectors import deadline, hubspot, stripe
+from connectors.http import NotSent, RateLimited, Rejected, Unavailable, UpstreamTimeout
 from connectors.hubspot import Company, Owner
 from resolvers.request import audit
 from resolvers.request.access import may_see_account, visible_account, visible_account_ids
@@ -72,6 +72,9 @@ async def account_manager(ctx: RequestContext, account: Company) -> Owner | None
 
 # Pauses before each attempt at the Stripe write: all three fit well inside the deadline.
 STRIPE_ATTEMPT_PAUSES_S = (0.0, 0.15, 0.4)
+# A Stripe write sent but not answered (a timeout) may have been applied: asking again under
+# its Idempotency-Key tells, past the request's deadline if need be, for at most this long.
+STRIPE_RESOLVE_S = 10.0
 MAX_NAME, MAX_STREET, MAX_CITY, MAX_STATE = 200, 200, 100, 100
 
 
@@ -111,16 +114,13 @@ async def update_account_details(
     behind = await _keep_stripe_in_step(ctx, updated, changes)
     stripe_note = ""
     if updated.stripe_customer_id and _stripe_changes(changes).params():
-        stripe_note = (
-            f"; Stripe customer {updated.stripe_customer_id} NOT updated (Stripe is behind)"
-            if behind
-            else f"; Stripe customer {updated.stripe_customer_id} updated"
-        )
+        outcome = "updated" if behind is None else behind.note
+        stripe_note = f"; Stripe customer {updated.stripe_customer_id} {outcome}"
     described = ", ".join(f"{_LABELS[k]} → {audit.quoted(v or '')}" for k, v in changes.items())
     await audit.record(
         ctx, viewer, account.id, f"changed the account details: {described}{stripe_note}"
     )
-    return WriteResult(updated, [behind] if behind else [])
+    return WriteResult(updated, [behind.problem] if behind else [])
 
 
 _LABELS = {
@@ -178,9 +178,29 @@ def _stripe_changes(changes: dict[str, str | None]) -> stripe.CustomerChanges:
     )
 
 
+@dataclass(frozen=True)
+class _StripeBehind:
+    problem: Problem  # for the member
+    note: str  # for the audit note
+
+    @classmethod
+    def because(cls, reason: str) -> _StripeBehind:
+        problem = Problem(
+            None,
+            f"Saved in HubSpot, but the Stripe customer is behind: {reason} "
+            "Send the same change again to bring Stripe in step.",
+            ProblemCode.STRIPE_BEHIND,
+        )
+        unknown = reason == STRIPE_UNKNOWN
+        note = (
+            "MAYBE updated (its answer was lost)" if unknown else "NOT updated (Stripe is behind)"
+        )
+        return cls(problem, note)
+
+
 async def _keep_stripe_in_step(
     ctx: RequestContext, company: Company, changes: dict[str, str | None]
-) -> Problem | None:
+) -> _StripeBehind | None:
     """Writes the change to Stripe; the problem to report when Stripe stays behind."""
     customer_id = company.stripe_customer_id
     stripe_changes = _stripe_changes(changes)
@@ -196,16 +216,31 @@ async def _keep_stripe_in_step(
             await stripe.update_customer(client, customer_id, stripe_changes, key)
             return None
         except Rejected as exc:
-            return _behind(f"Stripe refused the change ({exc.detail}).")
+            return _StripeBehind.because(f"Stripe refused the change ({exc.detail}).")
+        except NotSent:
+            break  # no time left, and nothing sent in this attempt
+        except UpstreamTimeout:
+            return await _resolve_stripe_write(ctx, customer_id, stripe_changes, key)
         except (Unavailable, RateLimited):
             continue
-    return _behind("Stripe did not answer.")
+    return _StripeBehind.because(STRIPE_DOWN)
 
 
-def _behind(reason: str) -> Problem:
-    return Problem(
-        None,
-        f"Saved in HubSpot, but the Stripe customer is behind: {reason} "
-        "Send the same change again to bring Stripe in step.",
-        ProblemCode.STRIPE_BEHIND,
-    )
+async def _resolve_stripe_write(
+    ctx: RequestContext, customer_id: str, changes: stripe.CustomerChanges, key: str
+) -> _StripeBehind | None:
+    """The write was sent and its answer lost. The same request under the same key gets
+    Stripe's stored result if the first one was applied (or applies it now, once)."""
+    client = ctx.services.upstreams.stripe
+    with deadline.replaced(STRIPE_RESOLVE_S):
+        try:
+            await stripe.update_customer(client, customer_id, changes, key)
+        except Rejected as exc:
+            return _StripeBehind.because(f"Stripe refused the change ({exc.detail}).")
+        except (Unavailable, RateLimited):
+            return _StripeBehind.because(STRIPE_UNKNOWN)
+    return None
+
+
+STRIPE_DOWN = "Stripe did not answer."
+STRIPE_UNKNOWN = "Stripe did not confirm the change, which it may or may not have applied."
