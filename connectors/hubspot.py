@@ -108,6 +108,11 @@ class Contact:
     created_at: datetime
     updated_at: datetime
 
+    @property
+    def full_name(self) -> str:
+        """First and last name as people write them; "" when HubSpot has neither."""
+        return _full_name(self.first_name, self.last_name)
+
 
 @dataclass(frozen=True)
 class Owner:
@@ -115,6 +120,14 @@ class Owner:
     email: str | None
     first_name: str | None
     last_name: str | None
+
+    @property
+    def full_name(self) -> str:
+        return _full_name(self.first_name, self.last_name)
+
+
+def _full_name(first_name: str | None, last_name: str | None) -> str:
+    return " ".join(part for part in (first_name, last_name) if part)
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ MAX_NAME, MAX_STREET, MAX_CITY, MAX_STATE = 200, 200, 100, 100
 
 
 @dataclass(frozen=True)
-class AddressInput:
+class BillingAddress:
     street: str | None
     city: str | None
     postal_code: str | None
@@ -88,7 +88,7 @@ class AddressInput:
 class AccountDetailsInput:
     name: str | None = None
     phone: str | None = None
-    billing_address: AddressInput | None = None
+    billing_address: BillingAddress | None = None
 
 
 async def update_account_details(
@@ -105,8 +105,7 @@ async def update_account_details(
 
     http = ctx.services.upstreams.hubspot
     updated = await hubspot.update_company(http, account.id, changes)
-    await ctx.services.cache.invalidate(scopes.company(account.id))
-    await ctx.services.cache.prime(CacheKey(scopes.company(account.id)), updated)
+    await ctx.services.cache.replace(CacheKey(scopes.company(account.id)), updated)
 
     behind = await _keep_stripe_in_step(ctx, updated, changes)
     stripe_note = ""

@@ -159,9 +159,7 @@ async def _write(ctx: RequestContext, viewer: Viewer, changes: Mapping[str, str 
     updated = await hubspot.update_contact(
         ctx.services.upstreams.hubspot, viewer.contact_id, changes
     )
-    cache = ctx.services.cache
-    await cache.invalidate(scopes.contact(viewer.contact_id))
-    await cache.prime(CacheKey(scopes.contact(viewer.contact_id)), updated)
+    await ctx.services.cache.replace(CacheKey(scopes.contact(viewer.contact_id)), updated)
     return updated
 
 

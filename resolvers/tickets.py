@@ -191,7 +191,7 @@ async def _requester(ctx: RequestContext, viewer: Viewer, organization_id: str) 
     if found is not None:
         return found
     contact = await ctx.loaders.contact_by_id.load(viewer.contact_id)
-    name = " ".join(p for p in (contact.first_name, contact.last_name) if p) if contact else ""
+    name = contact.full_name if contact else ""
     return await zendesk.create_user(
         http, name=name or viewer.email, email=viewer.email, organization_id=organization_id
     )
@@ -203,7 +203,7 @@ async def _group_id(ctx: RequestContext, name: str) -> str | None:
     async def groups() -> list[zendesk.Group]:
         return await zendesk.all_groups(http)
 
-    found = await ctx.services.cache.get_or_load(CacheKey("zendesk:groups"), groups, GROUPS_TTL_S)
+    found = await ctx.services.cache.get_or_load(CacheKey(scopes.groups()), groups, GROUPS_TTL_S)
     return next((g.id for g in found if g.name == name), None)
 
 
@@ -213,10 +213,8 @@ async def _fresh(
     """The ticket as lists and `node` will now show it: the write's own answer lacks the
     SLA side-load, so it is read back; the stale copies are evicted first."""
     cache = ctx.services.cache
-    await cache.invalidate(
-        scopes.ticket(written.id), scopes.comments(written.id), scopes.tickets(organization_id)
-    )
+    await cache.invalidate(scopes.comments(written.id), scopes.tickets(organization_id))
     [fresh] = await zendesk.tickets_by_id(ctx.services.upstreams.zendesk, [written.id])
     ticket = fresh or written
-    await cache.prime(CacheKey(scopes.ticket(ticket.id)), ticket)
+    await cache.replace(CacheKey(scopes.ticket(ticket.id)), ticket)
     return ticket

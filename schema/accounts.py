@@ -77,8 +77,7 @@ class Account(Node):
         owner = await accounts.account_manager(info.context, self.record)
         if owner is None:
             return None
-        name = " ".join(p for p in (owner.first_name, owner.last_name) if p)
-        return AccountManager(name=name or owner.email or "", email=owner.email)
+        return AccountManager(name=owner.full_name or owner.email or "", email=owner.email)
 
     @strawberry.field(description="The parent company, if the viewer may see it.")
     async def parent(self, info: Info) -> Account | None:
@@ -126,7 +125,7 @@ class Account(Node):
         after: str | None = None,
         filter: DocumentFilter | None = None,
     ) -> Connection[Document] | None:
-        where = filter.to_resolver() if filter else documents.DocumentFilter()
+        where = filter.to_resolver() if filter else documents.DocumentCriteria()
         page = await documents.documents_page(
             info.context, self.record, page_size(first), after, where
         )
@@ -178,6 +177,11 @@ class AddressInput:
     state: str | None = None
     country: str = strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. DE.")
 
+    def to_resolver(self) -> accounts.BillingAddress:
+        return accounts.BillingAddress(
+            self.street, self.city, self.postal_code, self.state, self.country
+        )
+
 
 @strawberry.input(description="Fields left out (or null) stay as they are.")
 class UpdateAccountDetailsInput:
@@ -195,15 +199,7 @@ class UpdateAccountDetailsInput:
         return accounts.AccountDetailsInput(
             name=self.name,
             phone=self.phone,
-            billing_address=None
-            if address is None
-            else accounts.AddressInput(
-                street=address.street,
-                city=address.city,
-                postal_code=address.postal_code,
-                state=address.state,
-                country=address.country,
-            ),
+            billing_address=None if address is None else address.to_resolver(),
         )
 
 

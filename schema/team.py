@@ -57,12 +57,11 @@ class TeamMember(Node):
 
     @classmethod
     def from_upstream(cls, contact: Contact, account_id: str) -> TeamMember:
-        name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
         return cls(
             id=strawberry.ID(encode_id("TeamMember", account_id, contact.id)),
             first_name=contact.first_name,
             last_name=contact.last_name,
-            name=name or contact.email or "",
+            name=contact.full_name or contact.email or "",
             email=contact.email,
             phone=contact.phone,
             job_title=contact.job_title,

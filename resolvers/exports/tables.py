@@ -18,7 +18,7 @@ from connectors import drive, hubspot, stripe, zendesk
 from connectors.hubspot import Company
 from connectors.pacing import Pacer
 from connectors.stripe_money import decimal_amount
-from resolvers.documents import Document, DocumentType
+from resolvers.documents import DocumentRecord, DocumentType
 from resolvers.exports.query import ExportQuery
 from resolvers.invoices import owns_invoice
 from resolvers.request.services import Upstreams
@@ -211,7 +211,7 @@ async def document_rows(source: Source, account: Company, query: ExportQuery) ->
 
         found = await source.pacers.drive.call(page)
         for file in found.files:
-            document = Document.of_file(file)
+            document = DocumentRecord.of_file(file)
             kind = document.type.value.lower()
             if folder_id in file.parents and not file.trashed and query.wants(kind):
                 yield (
