@@ -5,6 +5,7 @@ from typing import Annotated
 
 import strawberry
 
+from auth.permissions import MANAGE_API_TOKENS, UPDATE_ACCOUNT_DETAILS
 from connectors.hubspot import Company
 from resolvers import accounts, api_tokens, billing, documents, invoices, team, tickets
 from resolvers.request.ids import encode_id
@@ -15,6 +16,7 @@ from schema.context import Info
 from schema.documents import Document, DocumentFilter
 from schema.invoices import Invoice, InvoiceStatus
 from schema.relay import Connection, Node, connection_of
+from schema.roles import allowed_to
 from schema.team import TeamMember
 from schema.tickets import Ticket, TicketStatus
 from schema.user_errors import UserError, user_errors
@@ -162,7 +164,10 @@ class Account(Node):
         metrics = await billing.usage(info.context, self.record, from_, to)
         return [UsageMetric.from_upstream(m) for m in metrics]
 
-    @strawberry.field(description="ADMIN only: the account's API tokens, newest first.")
+    @strawberry.field(
+        description="ADMIN only: the account's API tokens, newest first.",
+        extensions=allowed_to(MANAGE_API_TOKENS),
+    )
     async def api_tokens(self, info: Info) -> list[ApiToken] | None:
         now = datetime.now(UTC)
         records = await api_tokens.tokens_of_account(info.context, self.record)
@@ -212,7 +217,8 @@ class UpdateAccountDetailsPayload:
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(
-        description="Changes the account in HubSpot and keeps the Stripe customer in step."
+        description="Changes the account in HubSpot and keeps the Stripe customer in step.",
+        extensions=allowed_to(UPDATE_ACCOUNT_DETAILS),
     )
     async def update_account_details(
         self, info: Info, input: UpdateAccountDetailsInput
