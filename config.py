@@ -443,7 +443,9 @@ def effective_configuration(settings: Settings, env: Mapping[str, str]) -> str:
     for declared in declarations():
         meta = declared.metadata
         value = getattr(settings, declared.name)
-        if meta["secret"]:
+        if meta["secret"] and meta["env"] not in env and value:
+            shown = f"({meta['shown'] or 'set, hidden'})"  # e.g. the random secret key
+        elif meta["secret"]:
             shown = "(set, hidden)" if value else "(not set)"
         else:
             shown = shown_value(value) or "(empty)"
