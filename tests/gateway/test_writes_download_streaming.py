@@ -32,10 +32,11 @@ async def test_a_50_mb_file_streams_with_flat_memory(
     ]
     assert document["name"] == "Big export.pdf" and document["size"] > SIZE
     path, _, query = document["downloadUrl"].removeprefix("http://localhost").partition("?")
-    token = await client.token_for(admin)
 
     app = create_app(settings)
     async with app.router.lifespan_context(app):
+        # A session of this app's own: sessions live in its (in-process) cache.
+        token = await app.state.gateway.sessions.issue(admin.contact_id)
         tracemalloc.start()
         try:
             status, headers, received, largest = await _download(app, path, query, token)
