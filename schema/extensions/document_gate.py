@@ -70,7 +70,7 @@ class DocumentChecker:
             found = await self._off_loop(lambda: self._parse(query))
             self._parsed[query] = found
         if isinstance(found, GraphQLError):
-            raise found
+            raise _copy(found)  # raising the cached one would grow its traceback each time
         return found
 
     async def errors(
@@ -86,7 +86,8 @@ class DocumentChecker:
             checked = await self._off_loop(lambda: self._validate(schema, document, key[1]))
             found = [checked] if isinstance(checked, GraphQLError) else checked
             self._validated[key] = found
-        return found
+        # Copies: later extensions rewrite errors in place (codes, messages).
+        return [_copy(error) for error in found]
 
     # In the worker thread
 
@@ -171,6 +172,16 @@ class DocumentGate(SchemaExtension):
 def _over_budget(budget_s: float) -> GraphQLError:
     return _refusal(
         f"The document took over {budget_s * 1000:.0f} ms of CPU to check; send a smaller one."
+    )
+
+
+def _copy(error: GraphQLError) -> GraphQLError:
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        extensions=dict(error.extensions or {}),
     )
 
 
