@@ -8,6 +8,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from graphql import specified_rules
+
+from schema.extensions.document_gate import DocumentChecker
+from schema.extensions.document_shape import DocumentLimits
+from schema.schema import schema
 from tests.gateway.conftest import GatewayClient
 
 
@@ -90,3 +95,20 @@ async def test_a_costly_new_document_does_not_hold_up_other_requests(
     assert first == {health}
     assert (await health).status_code == 200
     assert (await validating).json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_validation_over_its_cpu_budget_is_refused_with_a_code() -> None:
+    costly = "{ " + "__typename " * 497 + "}"
+    checker = DocumentChecker(
+        DocumentLimits(10, 30, 500, 100), max_tokens=2000, cpu_budget_s=0.0, wait_s=30.0
+    )
+    document = await checker.parsed(costly)
+
+    errors = await checker.errors(schema._schema, costly, document, specified_rules)
+
+    assert [(e.message, e.extensions) for e in errors] == [
+        (
+            "The document took over 0 ms of CPU to check; send a smaller one.",
+            {"code": "BAD_USER_INPUT"},
+        )
+    ]
