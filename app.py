@@ -1,4 +1,5 @@
-"""The Starlette app factory: GraphQL at /graphql, sign-in routes, health checks."""
+"""The Starlette app factory: GraphQL at /graphql, sign-in routes, health checks, and the
+portal web app at `/`."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ from resolvers.exports.routes import export_routes
 from resolvers.loaders import Loaders
 from schema.schema import schema
 from web.request_json import decode_request_json
+from web.routes.graphiql import graphiql_page
+from web.routes.portal import portal_routes
 from web.stack import edge_middleware
 from webhooks.routes import webhook_routes
 
@@ -48,6 +51,9 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
         # Every upstream call of this request, viewer included, ends by the deadline.
         with deadline.within(self.deadline_s):
             await super().__call__(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page()  # our vendored GraphiQL, not strawberry's CDN page
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)
@@ -160,6 +166,7 @@ def create_app(settings: Settings) -> Starlette:
             *export_routes(lambda request: graphql.get_context(request, Response()), settings),
             *webhook_routes(lambda: app.state.gateway),
             # Further route groups (downloads, webhooks, exports) are added here.
+            *portal_routes(),  # last: the app shell answers every GET path left
         ],
         lifespan=lifespan,
         middleware=edge_middleware(settings, lambda: auth_services().limiter),

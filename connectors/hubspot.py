@@ -59,6 +59,7 @@ CONTACT_PROPERTIES: Mapping[str, str] = {
     "portal_role": "portal_role",
     "portal_status": "portal_status",
     "notification_preferences": "portal_notification_preferences",
+    "guide_completed_at": "portal_guide_completed_at",
 }
 TASK_PROPERTIES: Mapping[str, str] = {
     "subject": "hs_task_subject",
@@ -107,6 +108,8 @@ class Contact:
     notification_preferences: str | None  # JSON, as the portal stored it
     created_at: datetime
     updated_at: datetime
+    # When the member closed the portal's first-login guide (HubSpot's datetime text).
+    guide_completed_at: str | None = None
 
 
 @dataclass(frozen=True)

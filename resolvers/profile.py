@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from auth.permissions import UPDATE_OWN_NOTIFICATIONS, UPDATE_OWN_PROFILE
 from auth.viewer import Viewer
@@ -104,6 +105,22 @@ async def update_notification_preferences(
         ctx, viewer, viewer.primary_account_id, f"changed their notifications ({described})"
     )
     return WriteResult(updated)
+
+
+async def complete_first_login_guide(ctx: RequestContext) -> WriteResult[Contact]:
+    """Remembers on the member's contact that they closed the first-login guide, so that it
+    shows once per member on any device. No timeline note: it changes no client data."""
+    viewer = require(ctx, UPDATE_OWN_PROFILE)
+    contact = await _me(ctx, viewer)
+    if contact.guide_completed_at:
+        return WriteResult(contact)
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return WriteResult(await _write(ctx, viewer, {"guide_completed_at": now}))
+
+
+def guide_completed_at(contact: Contact) -> datetime | None:
+    text = contact.guide_completed_at
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
 async def _me(ctx: RequestContext, viewer: Viewer) -> Contact:

@@ -59,6 +59,12 @@ class ProfileMutations:
         result = await profile.update_notification_preferences(info.context, changes)
         return _payload(info, result)
 
+    @strawberry.mutation(
+        description="Remembers that the member closed the first-login guide (shown once)."
+    )
+    async def complete_first_login_guide(self, info: Info) -> UpdateMyProfilePayload:
+        return _payload(info, await profile.complete_first_login_guide(info.context))
+
 
 def _payload(info: Info, result: WriteResult[Contact]) -> UpdateMyProfilePayload:
     account_id = info.context.require_viewer().primary_account_id

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -8,7 +9,7 @@ from auth.viewer import MemberStatus as MemberStatusValue
 from auth.viewer import Role
 from connectors.hubspot import Contact
 from resolvers.ids import encode_id
-from resolvers.profile import is_viewer, preferences_of
+from resolvers.profile import guide_completed_at, is_viewer, preferences_of
 from schema.context import Info
 from schema.enums import parse_enum
 from schema.notifications import NotificationPreference, preference_list
@@ -47,6 +48,15 @@ class TeamMember(Node):
         if not is_viewer(info.context, self.record):
             return None
         return preference_list(preferences_of(self.record))
+
+    @strawberry.field(
+        description="When the member closed the portal's first-login guide; null while they "
+        "have not (and for anyone else)."
+    )
+    def first_login_guide_completed_at(self, info: Info) -> datetime | None:
+        if not is_viewer(info.context, self.record):
+            return None
+        return guide_completed_at(self.record)
 
     @classmethod
     def from_upstream(cls, contact: Contact, account_id: str) -> TeamMember:

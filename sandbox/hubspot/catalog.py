@@ -96,6 +96,7 @@ CONTACTS = ObjectType(
         "portal_role": Property("enumeration", ("ADMIN", "USER", "READ_ONLY")),
         "portal_status": Property("enumeration", ("INVITED", "ACTIVE", "DISABLED")),
         "portal_notification_preferences": Property(),
+        "portal_guide_completed_at": Property("datetime"),
         # Custom properties of the portal's API-token contacts (one contact per token).
         "portal_token_name": Property(),
         "portal_token_hash": Property(),

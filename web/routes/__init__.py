@@ -1,0 +1,1 @@
+"""Every HTTP route other than /graphql, one module per group."""
