@@ -68,11 +68,14 @@ async def shown(page: Page) -> None:
 
 
 async def go(page: Page, name: str) -> None:
-    """Follows a menu entry, opening the menu first where it is folded (phones)."""
+    """Follows a menu entry, opening the menu first where it is folded (phones: by touch)."""
     menu = page.get_by_role("button", name="Menu")
+    entry = page.get_by_role("navigation", name="Portal").get_by_role("link", name=name)
     if await menu.is_visible():
-        await menu.click()
-    await page.get_by_role("navigation", name="Portal").get_by_role("link", name=name).click()
+        await menu.tap()
+        await entry.tap()
+    else:
+        await entry.click()
     await shown(page)
 
 

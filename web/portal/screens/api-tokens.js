@@ -13,14 +13,20 @@ const CREATE = `mutation Create($name: String!, $expiresAt: DateTime, $accountId
   createApiToken(name: $name, expiresAt: $expiresAt, accountId: $accountId) { secret apiToken { id name } } }`;
 const REVOKE = `mutation Revoke($id: ID!, $accountId: ID) { revokeApiToken(id: $id, accountId: $accountId) { apiToken { id active } } }`;
 
-export function Screen({ account, session, reload, result }) {
+export function Screen({ account, session }) {
   const [secret, setSecret] = useState(null);
   const [problems, setProblems] = useState({});
   const [busy, setBusy] = useState(false);
+  const [fresh, setFresh] = useState(null); // the list read again after a change
   if (!session.isAdmin) {
     return html`<h1>API tokens</h1><div class="card"><p>Only your account's admins manage API tokens.</p></div>`;
   }
-  const tokens = account?.apiTokens;
+  const tokens = fresh || account?.apiTokens;
+  const refresh = async () => {
+    const request = load({ accountId: session.accountId });
+    const { data } = await gql(request.query, request.variables);
+    setFresh(request.account(data)?.apiTokens || []);
+  };
   const create = async (event) => {
     event.preventDefault();
     const form = new FormData(event.target);
@@ -34,7 +40,8 @@ export function Screen({ account, session, reload, result }) {
       setSecret({ name: data.createApiToken.apiToken.name, value: data.createApiToken.secret });
       event.target.reset();
       setProblems({});
-      return;
+      return refresh(); // the secret stays on screen: this screen is not drawn anew
+
     }
     setProblems({ name: errors[0]?.message || "The token could not be created." });
   };
@@ -42,7 +49,7 @@ export function Screen({ account, session, reload, result }) {
     if (!confirm(`Revoke “${token.name}”? Tools using it stop working within a minute.`)) return;
     await gql(REVOKE, { id: token.id, accountId: session.accountId });
     setSecret(null);
-    reload();
+    await refresh();
   };
   return html`<h1>API tokens</h1>
     <p class="lede">Read-only tokens let a BI tool read this account's data through the API.</p>
