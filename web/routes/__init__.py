@@ -1,1 +1,2 @@
-"""Every HTTP route other than /graphql, one module per group."""
+"""Every HTTP route that is not `/graphql`: sign-in, downloads, exports, webhooks, health,
+the portal web app and GraphiQL."""
