@@ -111,6 +111,12 @@ def _serve(args: argparse.Namespace) -> None:
 
     settings = Settings.from_env()
     use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
+    public_url = f"http://{args.host}:{args.port}"
+    if settings.public_url == Settings().public_url:
+        from dataclasses import replace
+
+        settings = replace(settings, public_url=public_url)
+    print(f"Client portal: {settings.public_url}/", flush=True)
     demo_emails: list[str] = []
     if use_sandbox:
         from sandbox.runner import SandboxConfig, SandboxThread
@@ -119,11 +125,6 @@ def _serve(args: argparse.Namespace) -> None:
         _print_sandbox(running.urls)
         settings = settings.with_sandbox(running.urls)
         demo_emails = _demo_emails(running)
-    public_url = f"http://{args.host}:{args.port}"
-    if settings.public_url == Settings().public_url:
-        from dataclasses import replace
-
-        settings = replace(settings, public_url=public_url)
     if demo_emails:
         threading.Thread(
             target=_print_demo_logins, args=(settings, demo_emails), daemon=True
@@ -152,12 +153,14 @@ def _print_demo_logins(settings: Settings, emails: list[str]) -> None:
                 break
         except OSError:
             time.sleep(0.1)
-    print(f"\nGraphiQL: {base}/graphql", flush=True)
+    print(f"\nClient portal: {base}/", flush=True)
     for email in emails:
         link = _request_link(settings, email)
         print(f"Sign-in link for {email}: {link or '(not found in the outbox)'}", flush=True)
     print(
-        "Open a link, press 'Sign in', and GraphiQL opens signed in. Try:\n" + DEMO_QUERY,
+        "Open a link and press 'Sign in': the portal opens signed in. GraphiQL, with the same "
+        f"session and the dashboard query preloaded: {base}/graphql\nOr try this query:\n"
+        + DEMO_QUERY,
         flush=True,
     )
 

@@ -34,13 +34,22 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture(scope="module")
+def portal_settings() -> dict[str, Any]:
+    """Settings a module changes for its gateway (see live_portal for the defaults)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def portal(
-    sandbox_thread: SandboxThread, backbone: Backbone, tmp_path_factory: pytest.TempPathFactory
+    sandbox_thread: SandboxThread,
+    backbone: Backbone,
+    tmp_path_factory: pytest.TempPathFactory,
+    portal_settings: dict[str, Any],
 ) -> Iterator[LivePortal]:
     tools.chromium()  # fail or skip before starting anything
     SandboxControl(sandbox_thread.urls).reset()
     outbox = tmp_path_factory.mktemp("outbox")
-    with live_portal(sandbox_thread.urls, backbone, outbox) as running:
+    with live_portal(sandbox_thread.urls, backbone, outbox, **portal_settings) as running:
         yield running
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -29,7 +30,9 @@ class LivePortal:
 
 
 @contextmanager
-def live_portal(urls: dict[str, str], backbone: Backbone, outbox: Path) -> Iterator[LivePortal]:
+def live_portal(
+    urls: dict[str, str], backbone: Backbone, outbox: Path, **settings_changes: Any
+) -> Iterator[LivePortal]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
@@ -44,6 +47,7 @@ def live_portal(urls: dict[str, str], backbone: Backbone, outbox: Path) -> Itera
         cache_stale_max_s=0.0,
         breaker_reset_s=0.2,
     )
+    settings = replace(settings, **settings_changes)
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)

@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from tests.browser.conftest import NewPage
 from tests.browser.live_portal import LivePortal
-from tests.browser.pages import check_screen, go, shown
+from tests.browser.pages import SCREENSHOTS, check_screen, go, shown
 from tests.gateway.people import ACME, member
 from tests.gateway.upstream_state import hubspot_properties
 
@@ -44,6 +44,8 @@ async def test_every_screen_reads_well_and_passes_axe(
     await expect(guide).to_be_hidden()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Acme Holdings")
     await check_screen(page, axe, "dashboard")
+    # The first view, as a person sees it on opening the portal (README's screenshots).
+    await page.screenshot(path=SCREENSHOTS / f"{viewport}-dashboard-first-view.png")
 
     for link, heading, name in MENU:
         if name == "api-tokens" and role != "ADMIN":

@@ -78,6 +78,7 @@ function App() {
   useEffect(() => {
     if (!ready) return;
     document.title = `${view.module.title} · Client portal`;
+    performance.mark("portal:shown", { detail: view.href }); // read by bench/portal_browser.py
     if (shownBefore.current) main.current?.focus(); // move to the new screen, not on first load
     shownBefore.current = true;
   }, [ready && view]);
