@@ -67,7 +67,7 @@ def check_inbox(next_path: str) -> str:
         "Check your inbox",
         "<h1>Check your inbox</h1>"
         "<p role='status'>If that address belongs to a portal member, a sign-in link is on "
-        "its way. It works once, for 15 minutes.</p>"
+        "its way. It works once, for a few minutes.</p>"
         f"<p><a href='/signin{next_query(next_path)}'>Use another address</a></p>",
     )
 
@@ -89,8 +89,8 @@ def link_not_valid(next_path: str) -> str:
     return _page(
         "Link expired",
         "<h1>This sign-in link has expired or was already used</h1>"
-        "<p>Links work once and for 15 minutes. Enter your email and we send you a new one.</p>"
-        + _email_form(next_path, button="Send me a new link"),
+        "<p>Links work once and for a few minutes. Enter your email and we send you a new "
+        "one.</p>" + _email_form(next_path, button="Send me a new link"),
     )
 
 

@@ -73,6 +73,10 @@ function App() {
   const member = shell?.data?.viewer?.member || null;
   const current = accounts.find((a) => a.id === chosen) || accounts[0] || null;
   useEffect(() => applyBranding(current?.branding), [current?.id]);
+  useEffect(() => {
+    // An account chosen in this tab by someone who signed in before: not this member's.
+    if (shell && chosen && !accounts.some((a) => a.id === chosen)) switchAccount(accounts[0]?.id);
+  }, [shell]);
   useEffect(() => setMenuOpen(false), [href]);
   const ready = shell && view && view.href === href && view.accountId === chosen;
   useEffect(() => {
