@@ -27,9 +27,20 @@ function useShell() {
   const [shell, setShell] = useState(null);
   const [failure, setFailure] = useState(null);
   useEffect(() => {
-    gql(SHELL).then(setShell, (e) => setFailure(e.message));
+    FIRST.shell.then(setShell, (e) => setFailure(e.message));
   }, []);
   return [shell, setShell, failure];
+}
+
+/** The screen at `href`: its module, and the answer to its query. */
+async function fetchScreen(href, accountId) {
+  const url = new URL(href, location.origin);
+  const { route, params } = match(url.pathname);
+  const module = await route.load();
+  const request = module.load ? module.load({ accountId, params, search: url.searchParams }) : null;
+  const result = request ? await gql(request.query, request.variables) : NOTHING;
+  const account = request?.account ? request.account(result.data) : null;
+  return { module, route, params, search: url.searchParams, result, account, href, accountId };
 }
 
 function useScreen(href, accountId, version) {
@@ -37,16 +48,9 @@ function useScreen(href, accountId, version) {
   const [failure, setFailure] = useState(null);
   useEffect(() => {
     let live = true;
-    const url = new URL(href, location.origin);
-    const { route, params } = match(url.pathname);
-    const ctx = { accountId, params, search: url.searchParams };
-    (async () => {
-      const module = await route.load();
-      const request = module.load ? module.load(ctx) : null;
-      const result = request ? await gql(request.query, request.variables) : NOTHING;
-      const account = request?.account ? request.account(result.data) : null;
-      if (live) setView({ module, route, params, search: url.searchParams, result, account, href, accountId });
-    })().catch((e) => live && setFailure(e.message));
+    const first = version === 0 && href === FIRST.href && accountId === FIRST.accountId;
+    (first ? FIRST.screen : fetchScreen(href, accountId))
+      .then((found) => live && setView(found), (e) => live && setFailure(e.message));
     return () => { live = false; };
   }, [href, accountId, version]);
   return [view, failure];
@@ -152,6 +156,12 @@ async function logout() {
 
 // Back to a page kept in the browser's memory (e.g. after signing out): ask the server again.
 addEventListener("pageshow", (event) => { if (event.persisted) location.reload(); });
+
+// The first screen's requests leave as soon as this module runs, before anything is drawn.
+const FIRST = { href: location.pathname + location.search, accountId: sessionStorage.getItem(ACCOUNT_KEY) };
+FIRST.shell = gql(SHELL);
+FIRST.screen = fetchScreen(FIRST.href, FIRST.accountId);
+FIRST.screen.catch(() => {}); // reported when the app reads it
 
 const root = document.getElementById("app");
 root.textContent = ""; // the "Loading…" placeholder of index.html
