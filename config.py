@@ -62,6 +62,7 @@ class Settings:
     cache_max_entries: int = 10_000
     viewer_ttl_s: float = 60.0
     magic_link_ttl_s: float = 15 * 60.0
+    invitation_ttl_s: float = 7 * 24 * 3600.0
     # Stale-if-error: how long past its TTL a cached read may still be served while its
     # upstream is down (the response lists such fields in `extensions.stale`).
     cache_stale_max_s: float = 300.0
@@ -165,6 +166,7 @@ class Settings:
             cache_max_entries=int(text("PORTAL_CACHE_MAX_ENTRIES", "10000")),
             viewer_ttl_s=float(text("PORTAL_VIEWER_TTL_S", str(defaults.viewer_ttl_s))),
             magic_link_ttl_s=float(text("PORTAL_MAGIC_LINK_TTL_S", str(defaults.magic_link_ttl_s))),
+            invitation_ttl_s=float(text("PORTAL_INVITATION_TTL_S", str(defaults.invitation_ttl_s))),
             cache_stale_max_s=float(
                 text("PORTAL_CACHE_STALE_MAX_S", str(defaults.cache_stale_max_s))
             ),

@@ -28,3 +28,6 @@ UPDATE_ACCOUNT_DETAILS = Permission("change the account's details", frozenset({R
 UPDATE_OWN_PROFILE = Permission("change your profile", EVERY_ROLE)
 UPDATE_OWN_NOTIFICATIONS = Permission("change your notification preferences", EVERY_ROLE)
 SUBMIT_TICKETS = Permission("open or comment on tickets", frozenset({Role.ADMIN, Role.USER}))
+# Inviting, re-roling, deactivating and removing people: the account's ADMINs (and the
+# ADMINs of its parent company, through account visibility).
+MANAGE_TEAM = Permission("manage the team", frozenset({Role.ADMIN}))

@@ -60,11 +60,23 @@ class SessionManager:
             return None
         if await self._cache.get(_revoked_key(session.session_id)) is not None:
             return None
+        # Not from the near cache alone: a marker another replica just wrote is in Redis, and
+        # a miss is never kept near, so a deactivated member is refused on the next request.
+        cut_off = await self._cache.get(_member_revoked_key(session.contact_id))
+        if cut_off is not None and session.issued_at <= float(cut_off.value):
+            return None
         return session
 
     async def revoke(self, session: Session) -> None:
         remaining = ABSOLUTE_TIMEOUT_S - (time.time() - session.issued_at)
         await self._cache.set(_revoked_key(session.session_id), True, max(remaining, 1.0))
+
+    async def revoke_all_of(self, contact_id: str) -> None:
+        """Ends every session the contact holds now, on every replica (deactivation);
+        sessions issued afterwards are not affected."""
+        key = _member_revoked_key(contact_id)
+        await self._cache.delete(key)  # publishes: replicas drop a near copy of an older cut-off
+        await self._cache.set(key, time.time(), ABSOLUTE_TIMEOUT_S)
 
     def _encode(self, session: Session) -> str:
         return self._signer.sign(
@@ -80,3 +92,7 @@ class SessionManager:
 
 def _revoked_key(session_id: str) -> str:
     return f"session-revoked:{session_id}"
+
+
+def _member_revoked_key(contact_id: str) -> str:
+    return f"sessions-revoked-before:{contact_id}"
