@@ -86,11 +86,11 @@ class Mail:
     def part(self, subtype: str) -> str:
         found = self.message.get_body(preferencelist=(subtype,))
         assert found is not None
-        return str(found.get_content())  # type: ignore[attr-defined]
+        return str(found.get_content())
 
     @property
     def token(self) -> str:
-        links = set(_LINK.findall(self.part("plain")))
+        links: set[str] = set(_LINK.findall(self.part("plain")))
         assert len(links) == 1, links  # one accept link
         return links.pop()
 
@@ -99,7 +99,7 @@ def mails(outbox: Path) -> list[Mail]:
     if not outbox.exists():
         return []
     return [
-        Mail(email.message_from_bytes(path.read_bytes(), policy=default))  # type: ignore[arg-type]
+        Mail(email.message_from_bytes(path.read_bytes(), policy=default))
         for path in sorted(outbox.glob("*.eml"))
     ]
 
