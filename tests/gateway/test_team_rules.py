@@ -85,10 +85,9 @@ def _seats(urls: dict[str, str], client: GatewayClient, quantity: int) -> None:
     ).data
     existing = [item for item in subscription["items"].data if item.price.id == price.id]
     item: dict[str, Any] = {"id": existing[0].id} if existing else {"price": price.id}
-    stripe_client.v1.subscriptions.update(
-        subscription.id,
-        params={"items": [{**item, "quantity": quantity}], "proration_behavior": "none"},
-    )
+    # Typed loosely: the SDK's TypedDict of params wants literal keys.
+    params: Any = {"items": [{**item, "quantity": quantity}], "proration_behavior": "none"}
+    stripe_client.v1.subscriptions.update(subscription.id, params=params)
 
 
 async def test_seats_under_at_and_over_the_per_seat_quantity(
@@ -143,7 +142,8 @@ async def test_without_a_per_seat_price_there_is_no_limit(client: GatewayClient)
         ({"email": "nodot@localhost"}, [("email", "INVALID_EMAIL")]),
         ({"email": "x" * 250 + "@example.com"}, [("email", "INVALID_EMAIL")]),
         ({"email": "   "}, [("email", "REQUIRED")]),
-        ({"firstName": "", "lastName": "  "}, [("firstName", "REQUIRED"), ("lastName", "REQUIRED")]),
+        ({"firstName": "", "lastName": "  "},
+         [("firstName", "REQUIRED"), ("lastName", "REQUIRED")]),
         ({"firstName": "x" * 10_000}, [("firstName", "TOO_LONG")]),
         ({"lastName": "Doe\r\nBcc: victim@example.com"}, [("lastName", "INVALID")]),
     ],
