@@ -29,7 +29,7 @@ class InvitationMail:
 
     def message(self) -> EmailMessage:
         account, inviter = _one_line(self.account_name), _one_line(self.inviter)
-        subject = f"{inviter} invited you to {account}'s client portal"
+        subject = f"{inviter} invited you to the {account} client portal"
         message = compose(self.sender, self.recipient, subject, self.text(account, inviter))
         message.add_alternative(self.html(account, inviter), subtype="html")
         return message

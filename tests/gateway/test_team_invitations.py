@@ -86,7 +86,7 @@ async def test_an_admin_invites_a_new_person_who_accepts_and_lands_signed_in(
 
     mail = only_mail(client)
     assert mail.to == "jane.doe@example.com"
-    assert mail.subject == "Dmitri Schmidt invited you to Acme Holdings's client portal"
+    assert mail.subject == "Dmitri Schmidt invited you to the Acme Holdings client portal"
     assert "Dmitri Schmidt invited you to the client portal of Acme Holdings." in mail.part("plain")
     html = mail.part("html")
     assert "https://acme.example/logo.png" in html and "#e02bd7" in html  # the branding
