@@ -7,6 +7,7 @@ re-issued, so it lives until the absolute timeout or logout.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from dataclasses import dataclass
@@ -58,13 +59,16 @@ class SessionManager:
             return None
         if sliding and now - session.last_seen > IDLE_TIMEOUT_S:
             return None
-        if await self._cache.get(_revoked_key(session.session_id)) is not None:
+        # Side by side: one round trip to a shared cache. A miss is never kept near, so a
+        # marker another replica has just written is seen on the very next request.
+        revoked, cut_off = await asyncio.gather(
+            self._cache.get(_revoked_key(session.session_id)),
+            self._cache.get(_member_revoked_key(session.contact_id)),
+        )
+        if revoked is not None:
             return None
-        # Not from the near cache alone: a marker another replica just wrote is in Redis, and
-        # a miss is never kept near, so a deactivated member is refused on the next request.
-        cut_off = await self._cache.get(_member_revoked_key(session.contact_id))
         if cut_off is not None and session.issued_at <= float(cut_off.value):
-            return None
+            return None  # the member was deactivated (or removed) after this sign-in
         return session
 
     async def revoke(self, session: Session) -> None:

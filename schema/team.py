@@ -48,7 +48,7 @@ class TeamMember(Node):
     role: TeamRole | None
     status: MemberStatus | None
     invited_at: datetime | None = strawberry.field(
-        description="When the portal last invited them; null if it never did."
+        description="When the portal invited them; null if it never did."
     )
     invited_by: str | None = strawberry.field(description="Who invited them, by name.")
     last_sign_in_at: datetime | None = strawberry.field(

@@ -333,3 +333,28 @@ async def test_a_failure_half_way_leaves_no_link_and_a_retry_converges(
     assert (done["member"]["name"], done["member"]["status"]) == ("Lena Doe", "INVITED")
     assert hubspot_companies_of(urls, lead["id"]) == [ACME]
     assert len(mails(client.outbox)) == 1
+
+
+async def test_a_sign_in_by_magic_link_is_noted_as_the_members_last_sign_in(
+    client: GatewayClient, sandbox: SandboxControl, urls: dict[str, str]
+) -> None:
+    user = member(client.backbone, ACME, "USER")
+    assert hubspot_properties(urls, "contacts", user.contact_id, ["portal_last_sign_in_at"]) == {
+        "portal_last_sign_in_at": None
+    }
+    await client.http.post("/auth/magic-link", json={"email": user.email})
+    link = next(m for m in mails(client.outbox) if m.to == user.email).part("plain")
+    token = next(w for w in link.split() if "/auth/magic-link/" in w).rsplit("/", 1)[1]
+    sandbox.clear_requests()
+
+    signed_in = await client.http.post(
+        f"/auth/magic-link/{token}", headers={"Accept": "application/json"}
+    )
+
+    assert signed_in.status_code == 200
+    # After the answer, in the background: one PATCH, no read-back.
+    assert upstream_writes(sandbox)["hubspot"] == [
+        f"PATCH /crm/v3/objects/contacts/{user.contact_id}"
+    ]
+    noted = hubspot_properties(urls, "contacts", user.contact_id, ["portal_last_sign_in_at"])
+    assert (noted["portal_last_sign_in_at"] or "").startswith("20")
