@@ -10,14 +10,13 @@ while inviting and removing change only the link with this company."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from auth.invitation_mail import InvitationMail
 from auth.invitations import Invitation
 from auth.permissions import MANAGE_TEAM
-from auth.viewer import MemberStatus, Role, Viewer
+from auth.viewer import Role, Viewer
 from cache import scopes
 from cache.read_through import CacheKey
 from connectors import hubspot
@@ -30,12 +29,20 @@ from resolvers.request.roles import require
 from resolvers.request.user_input import Checks, Problem, ProblemCode
 from resolvers.request.writes import WriteResult
 from resolvers.team import PORTAL_ROLES, display_name, is_portal_member, member_by_global_id
-
-log = logging.getLogger("portal.team")
+from resolvers.team_rules import (
+    ACTIVE,
+    DISABLED,
+    HOLDS_A_SEAT,
+    INVITED,
+    already_member,
+    last_admin_problem,
+    not_invited,
+    seat_problem,
+    self_problem,
+    team_of,
+)
 
 MAX_NAME = 100
-ACTIVE, INVITED, DISABLED = MemberStatus.ACTIVE, MemberStatus.INVITED, MemberStatus.DISABLED
-HOLDS_A_SEAT = (ACTIVE, INVITED)
 
 
 @dataclass(frozen=True)
@@ -73,11 +80,11 @@ async def invite_member(
         return WriteResult(None, checks.problems)
     http = ctx.services.upstreams.hubspot
     [existing], team = await asyncio.gather(
-        hubspot.contacts_by_email(http, [email]), _team(ctx, account.id)
+        hubspot.contacts_by_email(http, [email]), team_of(ctx, account.id)
     )
     if existing is not None and is_portal_member(existing) and existing.id in team:
-        return WriteResult(MemberChange(account, existing), [_already_member(existing)])
-    seats = await _seat_problem(ctx, account, list(team.values()), adding=1)
+        return WriteResult(MemberChange(account, existing), [already_member(existing)])
+    seats = await seat_problem(ctx, account, list(team.values()), adding=1)
     if seats is not None:
         return WriteResult(None, [seats])
     invited: dict[str, str | None] = {
@@ -138,7 +145,13 @@ async def _join(
 async def resend_invitation(ctx: RequestContext, member_gid: str) -> Result:
     viewer, account, contact = await _target(ctx, member_gid)
     if contact.portal_status != INVITED:
-        return WriteResult(MemberChange(account, contact), [_not_invited(contact)])
+        return WriteResult(MemberChange(account, contact), [not_invited(contact)])
+    if not contact.email:  # added in HubSpot without one: there is nowhere to send it
+        problem = Problem(
+            "memberId", f"{display_name(contact)} has no email address in HubSpot.",
+            ProblemCode.INVALID_EMAIL,
+        )  # fmt: skip
+        return WriteResult(MemberChange(account, contact), [problem])
     await _send_invitation(ctx, viewer, account, contact)
     await audit.record(ctx, viewer, account.id, f"sent the invitation again to {_who(contact)}")
     return WriteResult(MemberChange(account, contact))
@@ -149,7 +162,7 @@ async def revoke_invitation(ctx: RequestContext, member_gid: str) -> Result:
     free again); the contact stays in HubSpot."""
     viewer, account, contact = await _target(ctx, member_gid)
     if contact.portal_status != INVITED:
-        return WriteResult(MemberChange(account, contact), [_not_invited(contact)])
+        return WriteResult(MemberChange(account, contact), [not_invited(contact)])
     await ctx.services.invitations.revoke(Invitation(contact.id, account.id))
     http = ctx.services.upstreams.hubspot
     await hubspot.remove_contact_from_company(http, contact.id, account.id)
@@ -189,12 +202,12 @@ async def accept_invitation(ctx: RequestContext, invitation: Invitation) -> Cont
 
 async def change_member_role(ctx: RequestContext, member_gid: str, role: Role) -> Result:
     viewer, account, contact = await _target(ctx, member_gid)
-    if (problem := _self(viewer, contact, "change your own role")) is not None:
+    if (problem := self_problem(viewer, contact, "change your own role")) is not None:
         return WriteResult(MemberChange(account, contact), [problem])
     if contact.portal_role == role.value:
         return WriteResult(MemberChange(account, contact))
     if role is not Role.ADMIN:
-        problem = await _last_admin_problem(ctx, account, contact, everywhere=True)
+        problem = await last_admin_problem(ctx, account, contact, everywhere=True)
         if problem is not None:
             return WriteResult(MemberChange(account, contact), [problem])
     updated = await _update(ctx, account, contact, {"portal_role": role.value})
@@ -209,11 +222,11 @@ async def deactivate_member(ctx: RequestContext, member_gid: str) -> Result:
     """DISABLED: every session of the member is refused from the next request on, on every
     replica (the sessions' cut-off is in the shared cache), and an invitation link dies."""
     viewer, account, contact = await _target(ctx, member_gid)
-    if (problem := _self(viewer, contact, "deactivate yourself")) is not None:
+    if (problem := self_problem(viewer, contact, "deactivate yourself")) is not None:
         return WriteResult(MemberChange(account, contact), [problem])
     if contact.portal_status == DISABLED:
         return WriteResult(MemberChange(account, contact))
-    problem = await _last_admin_problem(ctx, account, contact, everywhere=True)
+    problem = await last_admin_problem(ctx, account, contact, everywhere=True)
     if problem is not None:
         return WriteResult(MemberChange(account, contact), [problem])
     updated = await _update(ctx, account, contact, {"portal_status": DISABLED.value})
@@ -234,8 +247,8 @@ async def reactivate_member(ctx: RequestContext, member_gid: str) -> Result:
             ProblemCode.INVALID,
         )
         return WriteResult(MemberChange(account, contact), [problem])
-    team = await _team(ctx, account.id)
-    seats = await _seat_problem(ctx, account, list(team.values()), adding=1)
+    team = await team_of(ctx, account.id)
+    seats = await seat_problem(ctx, account, list(team.values()), adding=1)
     if seats is not None:
         return WriteResult(MemberChange(account, contact), [seats])
     updated = await _update(ctx, account, contact, {"portal_status": ACTIVE.value})
@@ -247,9 +260,9 @@ async def remove_member(ctx: RequestContext, member_gid: str) -> Result:
     """Removes the link between the person and this account only; the contact and its other
     companies stay. Someone left with no company loses every session at once."""
     viewer, account, contact = await _target(ctx, member_gid)
-    if (problem := _self(viewer, contact, "remove yourself")) is not None:
+    if (problem := self_problem(viewer, contact, "remove yourself")) is not None:
         return WriteResult(MemberChange(account, contact), [problem])
-    problem = await _last_admin_problem(ctx, account, contact, everywhere=False)
+    problem = await last_admin_problem(ctx, account, contact, everywhere=False)
     if problem is not None:
         return WriteResult(MemberChange(account, contact), [problem])
     http = ctx.services.upstreams.hubspot
@@ -263,84 +276,6 @@ async def remove_member(ctx: RequestContext, member_gid: str) -> Result:
     return WriteResult(MemberChange(account, contact))
 
 
-# Rules
-
-
-async def _seat_problem(
-    ctx: RequestContext, account: Company, team: list[Contact], adding: int
-) -> Problem | None:
-    """SEAT_LIMIT when a per-seat price's quantity would be passed; no such price, no limit."""
-    limit = await _seat_limit(ctx, account)
-    if limit is None:
-        return None
-    used = sum(1 for c in team if is_portal_member(c) and c.portal_status in HOLDS_A_SEAT)
-    if used + adding <= limit:
-        return None
-    return Problem(
-        None,
-        f"All {limit} seats are taken: {used} members are active or invited. Free a seat "
-        "(revoke an invitation, deactivate or remove a member) or add seats to the plan.",
-        ProblemCode.SEAT_LIMIT,
-    )
-
-
-async def _seat_limit(ctx: RequestContext, account: Company) -> int | None:
-    if not account.stripe_customer_id:
-        return None
-    subscriptions = await ctx.loaders.subscriptions_by_customer.load(account.stripe_customer_id)
-    seats = [i.quantity or 0 for s in subscriptions for i in s.items if i.per_seat]
-    return sum(seats) if seats else None
-
-
-async def _last_admin_problem(
-    ctx: RequestContext, account: Company, contact: Contact, *, everywhere: bool
-) -> Problem | None:
-    """LAST_ADMIN when the change would leave an account without an active ADMIN: this one,
-    or (`everywhere`, for a change to the person's own role or status) any of theirs."""
-    if contact.portal_role != Role.ADMIN or contact.portal_status != ACTIVE:
-        return None
-    account_ids = [account.id]
-    if everywhere:
-        account_ids += await ctx.loaders.company_ids_by_contact.load(contact.id)
-    teams = await asyncio.gather(*(_team(ctx, a) for a in dict.fromkeys(account_ids)))
-    for account_id, team in zip(dict.fromkeys(account_ids), teams, strict=True):
-        if not any(_is_active_admin(c) for c in team.values() if c.id != contact.id):
-            where = "this account" if account_id == account.id else "another of their accounts"
-            return Problem(
-                "memberId",
-                f"{display_name(contact)} is the last active ADMIN of {where}: make someone "
-                "else an ADMIN first.",
-                ProblemCode.LAST_ADMIN,
-            )
-    return None
-
-
-def _is_active_admin(contact: Contact) -> bool:
-    return contact.portal_role == Role.ADMIN and contact.portal_status == ACTIVE
-
-
-def _self(viewer: Viewer, contact: Contact, what: str) -> Problem | None:
-    if viewer.contact_id != contact.id:
-        return None
-    return Problem("memberId", f"You cannot {what}: ask another ADMIN.", ProblemCode.SELF)
-
-
-def _already_member(contact: Contact) -> Problem:
-    status = {
-        INVITED.value: "is invited already: send the invitation again instead",
-        DISABLED.value: "is a deactivated member: reactivate them instead",
-    }.get(contact.portal_status or "", "is a member already")
-    return Problem("email", f"{contact.email} {status}.", ProblemCode.ALREADY_MEMBER)
-
-
-def _not_invited(contact: Contact) -> Problem:
-    return Problem(
-        "memberId",
-        f"{display_name(contact)} has no open invitation ({contact.portal_status}).",
-        ProblemCode.INVALID,
-    )
-
-
 # Plumbing
 
 
@@ -349,13 +284,6 @@ async def _target(ctx: RequestContext, member_gid: str) -> tuple[Viewer, Company
     viewer = require(ctx, MANAGE_TEAM)
     account, contact = await member_by_global_id(ctx, member_gid)
     return viewer, account, contact
-
-
-async def _team(ctx: RequestContext, account_id: str) -> dict[str, Contact]:
-    """The account's linked contacts by id (portal members or not)."""
-    ids = await ctx.loaders.contact_ids_by_company.load(account_id)
-    contacts = await ctx.loaders.contact_by_id.load_many(ids)
-    return {c.id: c for c in contacts if c is not None}
 
 
 async def _update(
