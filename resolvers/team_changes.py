@@ -10,6 +10,7 @@ while inviting and removing change only the link with this company."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -35,8 +36,10 @@ from resolvers.team_rules import (
     HOLDS_A_SEAT,
     INVITED,
     already_member,
+    busy,
     last_admin_problem,
     not_invited,
+    one_change_at_a_time,
     seat_problem,
     self_problem,
     team_of,
@@ -78,6 +81,14 @@ async def invite_member(
     last_name = checks.name("lastName", invite.last_name, max_length=MAX_NAME)
     if checks.problems:
         return WriteResult(None, checks.problems)
+    person = InviteInput(email, first_name, last_name, invite.role)
+    return await _locked(ctx, account, None, lambda: _invite(ctx, viewer, account, person))
+
+
+async def _invite(
+    ctx: RequestContext, viewer: Viewer, account: Company, invite: InviteInput
+) -> Result:
+    email, first_name, last_name = invite.email, invite.first_name, invite.last_name
     http = ctx.services.upstreams.hubspot
     [existing], team = await asyncio.gather(
         hubspot.contacts_by_email(http, [email]), team_of(ctx, account.id)
@@ -202,6 +213,14 @@ async def accept_invitation(ctx: RequestContext, invitation: Invitation) -> Cont
 
 async def change_member_role(ctx: RequestContext, member_gid: str, role: Role) -> Result:
     viewer, account, contact = await _target(ctx, member_gid)
+    return await _locked(
+        ctx, account, contact, lambda: _change_member_role(ctx, viewer, account, contact, role)
+    )
+
+
+async def _change_member_role(
+    ctx: RequestContext, viewer: Viewer, account: Company, contact: Contact, role: Role
+) -> Result:
     if (problem := self_problem(viewer, contact, "change your own role")) is not None:
         return WriteResult(MemberChange(account, contact), [problem])
     if contact.portal_role == role.value:
@@ -222,6 +241,14 @@ async def deactivate_member(ctx: RequestContext, member_gid: str) -> Result:
     """DISABLED: every session of the member is refused from the next request on, on every
     replica (the sessions' cut-off is in the shared cache), and an invitation link dies."""
     viewer, account, contact = await _target(ctx, member_gid)
+    return await _locked(
+        ctx, account, contact, lambda: _deactivate_member(ctx, viewer, account, contact)
+    )
+
+
+async def _deactivate_member(
+    ctx: RequestContext, viewer: Viewer, account: Company, contact: Contact
+) -> Result:
     if (problem := self_problem(viewer, contact, "deactivate yourself")) is not None:
         return WriteResult(MemberChange(account, contact), [problem])
     if contact.portal_status == DISABLED:
@@ -238,6 +265,14 @@ async def deactivate_member(ctx: RequestContext, member_gid: str) -> Result:
 
 async def reactivate_member(ctx: RequestContext, member_gid: str) -> Result:
     viewer, account, contact = await _target(ctx, member_gid)
+    return await _locked(
+        ctx, account, contact, lambda: _reactivate_member(ctx, viewer, account, contact)
+    )
+
+
+async def _reactivate_member(
+    ctx: RequestContext, viewer: Viewer, account: Company, contact: Contact
+) -> Result:
     if contact.portal_status == ACTIVE:
         return WriteResult(MemberChange(account, contact))
     if contact.portal_status != DISABLED:
@@ -260,6 +295,14 @@ async def remove_member(ctx: RequestContext, member_gid: str) -> Result:
     """Removes the link between the person and this account only; the contact and its other
     companies stay. Someone left with no company loses every session at once."""
     viewer, account, contact = await _target(ctx, member_gid)
+    return await _locked(
+        ctx, account, contact, lambda: _remove_member(ctx, viewer, account, contact)
+    )
+
+
+async def _remove_member(
+    ctx: RequestContext, viewer: Viewer, account: Company, contact: Contact
+) -> Result:
     if (problem := self_problem(viewer, contact, "remove yourself")) is not None:
         return WriteResult(MemberChange(account, contact), [problem])
     problem = await last_admin_problem(ctx, account, contact, everywhere=False)
@@ -277,6 +320,21 @@ async def remove_member(ctx: RequestContext, member_gid: str) -> Result:
 
 
 # Plumbing
+
+
+async def _locked(
+    ctx: RequestContext,
+    account: Company,
+    contact: Contact | None,
+    change: Callable[[], Awaitable[Result]],
+) -> Result:
+    """Runs a change whose rules read the team while holding the team's lock."""
+    async with one_change_at_a_time(ctx, account.id) as mine:
+        if not mine:
+            return WriteResult(
+                None if contact is None else MemberChange(account, contact), [busy()]
+            )
+        return await change()
 
 
 async def _target(ctx: RequestContext, member_gid: str) -> tuple[Viewer, Company, Contact]:

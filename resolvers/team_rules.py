@@ -4,6 +4,9 @@ every account, nobody acting on themselves, and who is on the team already."""
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from auth.viewer import MemberStatus, Role, Viewer
 from connectors.hubspot import Company, Contact
@@ -13,6 +16,38 @@ from resolvers.team import display_name, is_portal_member
 
 ACTIVE, INVITED, DISABLED = MemberStatus.ACTIVE, MemberStatus.INVITED, MemberStatus.DISABLED
 HOLDS_A_SEAT = (ACTIVE, INVITED)
+# One change to a team at a time, on every replica, so that two admins can neither fill the
+# last seat twice nor demote each other to no ADMIN at all. The lock's TTL frees it should its
+# holder die; a change waits this long for it, then asks to be sent again.
+LOCK_TTL_S = 5.0
+LOCK_WAIT_S = 0.5
+_LOCK_POLL_S = 0.02
+
+
+@asynccontextmanager
+async def one_change_at_a_time(ctx: RequestContext, account_id: str) -> AsyncIterator[bool]:
+    """Yields whether this request holds the account's team lock (an atomic counter in the
+    shared cache: whoever counts 1 holds it until it deletes the key)."""
+    backend = ctx.services.cache.backend
+    key = f"team-change:{account_id}"
+    give_up = time.monotonic() + LOCK_WAIT_S
+    mine = await backend.incr(key, LOCK_TTL_S) == 1
+    while not mine and time.monotonic() < give_up:
+        await asyncio.sleep(_LOCK_POLL_S)
+        mine = await backend.incr(key, LOCK_TTL_S) == 1
+    try:
+        yield mine
+    finally:
+        if mine:
+            await backend.delete(key)
+
+
+def busy() -> Problem:
+    return Problem(
+        None,
+        "Another change to this team is being saved: send yours again in a moment.",
+        ProblemCode.BUSY,
+    )
 
 
 async def team_of(ctx: RequestContext, account_id: str) -> dict[str, Contact]:

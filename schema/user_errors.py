@@ -39,6 +39,10 @@ class UserErrorCode(Enum):
         ProblemCode.SELF.value,
         description="Nobody changes their own role, or deactivates or removes themselves.",
     )
+    BUSY = strawberry.enum_value(
+        ProblemCode.BUSY.value,
+        description="Another change to the same team was being saved: send it again.",
+    )
 
 
 @strawberry.type(description="A problem with a mutation's input; nothing was written.")

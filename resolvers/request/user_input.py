@@ -27,6 +27,7 @@ class ProblemCode(StrEnum):
     SEAT_LIMIT = "SEAT_LIMIT"
     LAST_ADMIN = "LAST_ADMIN"
     SELF = "SELF"
+    BUSY = "BUSY"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ each refusal writes nothing upstream."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -122,6 +123,28 @@ async def test_seats_under_at_and_over_the_per_seat_quantity(
     target = member_id(client.backbone.person_by_email("bruno.tanaka@acme.example"))
     freed = await client.query(BY_ID["deactivateMember"], {"id": target}, as_=admin)
     assert data(freed, "deactivateMember")["userErrors"] == []
+
+
+async def test_two_admins_inviting_at_once_cannot_both_take_the_last_seat(
+    client: GatewayClient, sandbox: SandboxControl, urls: dict[str, str]
+) -> None:
+    admins = [p for p in client.backbone.people_of(ACME) if p.role == "ADMIN"][:2]
+    _seats(urls, client, ACME_SEATS_USED + 1)
+
+    bodies = await asyncio.gather(
+        *(
+            client.query(INVITE, invite_input(f"hire{index}@example.com"), as_=admin)
+            for index, admin in enumerate(admins)
+        )
+    )
+
+    answers = [data(body, "inviteMember") for body in bodies]
+    invited = [a for a in answers if not a["userErrors"]]
+    refused = [e["code"] for a in answers for e in a["userErrors"]]
+    assert (len(invited), len(refused)) == (1, 1), answers
+    assert refused[0] in ("SEAT_LIMIT", "BUSY")
+    assert len(upstream_writes(sandbox)["hubspot"]) == 2  # one contact, one note
+    assert len(mails(client.outbox)) == 1
 
 
 async def test_without_a_per_seat_price_there_is_no_limit(client: GatewayClient) -> None:
