@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import strawberry
 
+from auth.permissions import MANAGE_TEAM
 from auth.viewer import Role
 from resolvers import team_changes
 from resolvers.team_changes import Result
 from schema.context import Info
+from schema.roles import allowed_to
 from schema.team import TeamMember, TeamRole
 from schema.user_errors import UserError, user_errors
 
@@ -36,8 +38,9 @@ class TeamMemberPayload:
 @strawberry.type
 class TeamMutations:
     @strawberry.mutation(
+        extensions=allowed_to(MANAGE_TEAM),
         description="ADMIN: finds the person in HubSpot by email (or creates them), links "
-        "them to the account as INVITED and mails them a link valid for 7 days."
+        "them to the account as INVITED and mails them a link valid for 7 days.",
     )
     async def invite_member(self, info: Info, input: InviteMemberInput) -> TeamMemberPayload:
         account_id = None if input.account_id is None else str(input.account_id)
@@ -49,18 +52,23 @@ class TeamMutations:
         )
         return _payload(await team_changes.invite_member(info.context, account_id, invite))
 
-    @strawberry.mutation(description="ADMIN: a new link by mail; the earlier one stops working.")
+    @strawberry.mutation(
+        extensions=allowed_to(MANAGE_TEAM),
+        description="ADMIN: a new link by mail; the earlier one stops working.",
+    )
     async def resend_invitation(self, info: Info, member_id: strawberry.ID) -> TeamMemberPayload:
         return _payload(await team_changes.resend_invitation(info.context, member_id))
 
     @strawberry.mutation(
-        description="ADMIN: the link stops working at once and the person leaves the team."
+        extensions=allowed_to(MANAGE_TEAM),
+        description="ADMIN: the link stops working at once and the person leaves the team.",
     )
     async def revoke_invitation(self, info: Info, member_id: strawberry.ID) -> TeamMemberPayload:
         return _payload(await team_changes.revoke_invitation(info.context, member_id))
 
     @strawberry.mutation(
-        description="ADMIN: HubSpot holds one role per person, in each of their accounts."
+        extensions=allowed_to(MANAGE_TEAM),
+        description="ADMIN: HubSpot holds one role per person, in each of their accounts.",
     )
     async def change_member_role(
         self, info: Info, member_id: strawberry.ID, role: TeamRole
@@ -69,18 +77,23 @@ class TeamMutations:
         return _payload(result)
 
     @strawberry.mutation(
-        description="ADMIN: DISABLED; every session of the member is refused from now on."
+        extensions=allowed_to(MANAGE_TEAM),
+        description="ADMIN: DISABLED; every session of the member is refused from now on.",
     )
     async def deactivate_member(self, info: Info, member_id: strawberry.ID) -> TeamMemberPayload:
         return _payload(await team_changes.deactivate_member(info.context, member_id))
 
-    @strawberry.mutation(description="ADMIN: ACTIVE again, within the account's seats.")
+    @strawberry.mutation(
+        extensions=allowed_to(MANAGE_TEAM),
+        description="ADMIN: ACTIVE again, within the account's seats.",
+    )
     async def reactivate_member(self, info: Info, member_id: strawberry.ID) -> TeamMemberPayload:
         return _payload(await team_changes.reactivate_member(info.context, member_id))
 
     @strawberry.mutation(
+        extensions=allowed_to(MANAGE_TEAM),
         description="ADMIN: unlinks the person from this account only; the HubSpot contact "
-        "and its other accounts stay."
+        "and its other accounts stay.",
     )
     async def remove_member(self, info: Info, member_id: strawberry.ID) -> TeamMemberPayload:
         return _payload(await team_changes.remove_member(info.context, member_id))
