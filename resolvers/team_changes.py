@@ -355,10 +355,9 @@ async def _evicted(ctx: RequestContext, account_id: str, contact: Contact) -> No
     the contact, its companies and the viewer it signs in as (role, status, links)."""
     cache = ctx.services.cache
     await cache.invalidate(
-        scopes.team(account_id), scopes.contact(contact.id),
-        scopes.memberships(contact.id), scopes.viewer(contact.id),
-    )  # fmt: skip
-    await cache.prime(CacheKey(scopes.contact(contact.id)), contact)
+        scopes.team(account_id), scopes.memberships(contact.id), scopes.viewer(contact.id)
+    )
+    await cache.replace(CacheKey(scopes.contact(contact.id)), contact)
 
 
 async def _send_invitation(
