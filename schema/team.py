@@ -5,13 +5,14 @@ from enum import Enum
 
 import strawberry
 
+from auth.permissions import UPDATE_OWN_NOTIFICATIONS, UPDATE_OWN_PROFILE
 from auth.viewer import MemberStatus as MemberStatusValue
 from auth.viewer import Role
 from connectors.hubspot import Contact
 from resolvers import team
 from resolvers.request.ids import encode_id
 from resolvers.request.writes import WriteResult
-from resolvers.team import guide_completed_at, is_viewer, preferences_of
+from resolvers.team import is_viewer, preferences_of
 from schema.context import Info
 from schema.enums import parse_enum
 from schema.notifications import (
@@ -20,6 +21,7 @@ from schema.notifications import (
     preference_list,
 )
 from schema.relay import Node
+from schema.roles import allowed_to
 from schema.user_errors import UserError, user_errors
 
 
@@ -47,6 +49,13 @@ class TeamMember(Node):
     job_title: str | None
     role: TeamRole | None
     status: MemberStatus | None
+    invited_at: datetime | None = strawberry.field(
+        description="When the portal invited them; null if it never did."
+    )
+    invited_by: str | None = strawberry.field(description="Who invited them, by name.")
+    last_sign_in_at: datetime | None = strawberry.field(
+        description="When they last signed in to the portal, where known."
+    )
 
     record: strawberry.Private[Contact]
 
@@ -63,21 +72,23 @@ class TeamMember(Node):
     def first_login_guide_completed_at(self, info: Info) -> datetime | None:
         if not is_viewer(info.context, self.record):
             return None
-        return guide_completed_at(self.record)
+        return self.record.guide_completed_at
 
     @classmethod
     def from_upstream(cls, contact: Contact, account_id: str) -> TeamMember:
-        name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
         return cls(
             id=strawberry.ID(encode_id("TeamMember", account_id, contact.id)),
             first_name=contact.first_name,
             last_name=contact.last_name,
-            name=name or contact.email or "",
+            name=contact.full_name or contact.email or "",
             email=contact.email,
             phone=contact.phone,
             job_title=contact.job_title,
             role=parse_enum(TeamRole, contact.portal_role),
             status=parse_enum(MemberStatus, contact.portal_status),
+            invited_at=contact.invited_at,
+            invited_by=contact.invited_by,
+            last_sign_in_at=contact.last_sign_in_at,
             record=contact,
         )
 
@@ -105,7 +116,10 @@ class UpdateMyProfilePayload:
 
 @strawberry.type
 class ProfileMutations:
-    @strawberry.mutation(description="Changes the signed-in member's own contact in HubSpot.")
+    @strawberry.mutation(
+        description="Changes the signed-in member's own contact in HubSpot.",
+        extensions=allowed_to(UPDATE_OWN_PROFILE),
+    )
     async def update_my_profile(
         self, info: Info, input: UpdateMyProfileInput
     ) -> UpdateMyProfilePayload:
@@ -120,7 +134,10 @@ class ProfileMutations:
         )
         return _payload(info, result)
 
-    @strawberry.mutation(description="Chooses which notifications the member gets, and how.")
+    @strawberry.mutation(
+        description="Chooses which notifications the member gets, and how.",
+        extensions=allowed_to(UPDATE_OWN_NOTIFICATIONS),
+    )
     async def update_notification_preferences(
         self, info: Info, input: UpdateNotificationPreferencesInput
     ) -> UpdateMyProfilePayload:
@@ -129,7 +146,8 @@ class ProfileMutations:
         return _payload(info, result)
 
     @strawberry.mutation(
-        description="Remembers that the member closed the first-login guide (shown once)."
+        description="Remembers that the member closed the first-login guide (shown once).",
+        extensions=allowed_to(UPDATE_OWN_PROFILE),
     )
     async def complete_first_login_guide(self, info: Info) -> UpdateMyProfilePayload:
         return _payload(info, await team.complete_first_login_guide(info.context))

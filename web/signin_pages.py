@@ -27,7 +27,8 @@ def next_query(next_path: str) -> str:
     return "" if next_path == HOME else f"?next={quote(next_path, safe='/')}"
 
 
-def _page(title: str, body: str) -> str:
+def page(title: str, body: str) -> str:
+    """A page of the sign-in family (sign-in, invitations): one card, the app's stylesheet."""
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
@@ -54,7 +55,7 @@ def _email_form(next_path: str, *, button: str, email: str = "", error: str = ""
 
 
 def sign_in(next_path: str, *, email: str = "", error: str = "") -> str:
-    return _page(
+    return page(
         "Sign in",
         "<h1>Sign in to your client portal</h1>"
         "<p>We email you a link that signs you in. No password needed.</p>"
@@ -63,7 +64,7 @@ def sign_in(next_path: str, *, email: str = "", error: str = "") -> str:
 
 
 def check_inbox(next_path: str) -> str:
-    return _page(
+    return page(
         "Check your inbox",
         "<h1>Check your inbox</h1>"
         "<p role='status'>If that address belongs to a portal member, a sign-in link is on "
@@ -75,7 +76,7 @@ def check_inbox(next_path: str) -> str:
 def open_link(token: str, next_path: str) -> str:
     # Opening the mailed link only shows this button: mail scanners that prefetch links
     # do not use them up.
-    return _page(
+    return page(
         "Sign in",
         "<h1>Sign in to your client portal</h1>"
         "<p>Press the button to finish signing in on this device.</p>"
@@ -86,7 +87,7 @@ def open_link(token: str, next_path: str) -> str:
 
 
 def link_not_valid(next_path: str) -> str:
-    return _page(
+    return page(
         "Link expired",
         "<h1>This sign-in link has expired or was already used</h1>"
         "<p>Links work once and for a few minutes. Enter your email and we send you a new "
@@ -95,7 +96,7 @@ def link_not_valid(next_path: str) -> str:
 
 
 def too_many(next_path: str) -> str:
-    return _page(
+    return page(
         "Try again later",
         "<h1>Too many sign-in requests</h1>"
         "<p>Please wait a few minutes, then ask for a new link.</p>"
@@ -104,7 +105,7 @@ def too_many(next_path: str) -> str:
 
 
 def unavailable(next_path: str) -> str:
-    return _page(
+    return page(
         "Try again",
         "<h1>We could not sign you in just now</h1>"
         "<p>Our customer records did not answer. Please ask for a new link in a minute.</p>"

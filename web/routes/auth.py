@@ -3,9 +3,11 @@ the pages of `web.signin_pages`; API clients (JSON) get JSON."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -25,6 +27,7 @@ from connectors.http import JsonService, UpstreamError
 from web import signin_pages
 from web.signin_pages import next_query, safe_next
 
+log = logging.getLogger("portal.auth")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 _ACCEPTED = {
     "status": "accepted",
@@ -165,7 +168,18 @@ class _SignIn:
         else:
             response = RedirectResponse(next_path, status_code=303)
         set_session_cookie(response, token, secure=self.s.secure_cookies)
+        # After the answer: the member's `lastSignInAt` never delays their sign-in.
+        response.background = BackgroundTask(self._note_sign_in, viewer.contact_id)
         return response
+
+    async def _note_sign_in(self, contact_id: str) -> None:
+        moment = hubspot.timestamp(datetime.now(UTC))
+        try:
+            await hubspot.set_contact_fields(
+                self.s.hubspot, contact_id, {"last_sign_in_at": moment}
+            )
+        except UpstreamError:
+            log.warning("could not note the sign-in of contact %s", contact_id, exc_info=True)
 
     async def logout(self, request: Request) -> Response:
         if request.cookies.get(SESSION_COOKIE) and not _is_json(request):
