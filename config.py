@@ -79,6 +79,8 @@ class Settings:
     # How long a verified API token is trusted before HubSpot is asked again: a revoked
     # token stops working on every replica within this time.
     api_token_ttl_s: float = 60.0
+    # How long a subscription change preview may be applied (its proration date stands).
+    preview_ttl_s: float = 300.0
     # Upstream requests per second one replica's exports may make, per vendor: below the
     # lowest published limits (Stripe 25/s in test mode, Zendesk Team 200/min, HubSpot
     # 100 per 10 s, Drive 12,000/min), leaving room for the portal's own reads.
@@ -176,6 +178,7 @@ class Settings:
             drive_webhook_token=text("DRIVE_WEBHOOK_TOKEN", ""),
             webhook_window_s=float(text("PORTAL_WEBHOOK_WINDOW_S", str(defaults.webhook_window_s))),
             api_token_ttl_s=float(text("PORTAL_API_TOKEN_TTL_S", str(defaults.api_token_ttl_s))),
+            preview_ttl_s=float(text("PORTAL_PREVIEW_TTL_S", str(defaults.preview_ttl_s))),
             environment=text("PORTAL_ENV", defaults.environment),
             introspection=flag("PORTAL_INTROSPECTION", not production),
             upstream_max_attempts=int(text("PORTAL_UPSTREAM_MAX_ATTEMPTS", "3")),

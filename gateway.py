@@ -151,6 +151,8 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             download_signer=Signer(settings.secret_key, "download"),
             public_url=settings.public_url,
             viewer_ttl_s=settings.viewer_ttl_s,
+            preview_signer=Signer(settings.secret_key, "subscription-preview"),
+            preview_ttl_s=settings.preview_ttl_s,
         )
         auth = AuthServices(
             hubspot=upstreams.hubspot,

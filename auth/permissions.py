@@ -28,3 +28,6 @@ UPDATE_ACCOUNT_DETAILS = Permission("change the account's details", frozenset({R
 UPDATE_OWN_PROFILE = Permission("change your profile", EVERY_ROLE)
 UPDATE_OWN_NOTIFICATIONS = Permission("change your notification preferences", EVERY_ROLE)
 SUBMIT_TICKETS = Permission("open or comment on tickets", frozenset({Role.ADMIN, Role.USER}))
+MANAGE_BILLING = Permission(
+    "change the subscription, payment methods or pay invoices", frozenset({Role.ADMIN})
+)

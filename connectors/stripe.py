@@ -147,9 +147,7 @@ class Subscription:
         """The change planned for the end of the current period, if any."""
         if self.schedule is None or self.schedule.status not in ("active", "not_started"):
             return None
-        return next(
-            (p for p in self.schedule.phases if p.start >= self.current_period_end), None
-        )
+        return next((p for p in self.schedule.phases if p.start >= self.current_period_end), None)
 
 
 @dataclass(frozen=True)

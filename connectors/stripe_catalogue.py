@@ -62,19 +62,27 @@ class CataloguePrice:
         return total
 
 
-async def portal_catalogue(client: stripe.StripeClient) -> list[CataloguePrice]:
+@dataclass(frozen=True)
+class Catalogue:
+    prices: tuple[CataloguePrice, ...]  # offered in the portal, archived ones included
+    product_names: dict[str, str]  # of every recurring price's product, offered or not
+
+
+async def portal_catalogue(client: stripe.StripeClient) -> Catalogue:
     prices = await _all(
         client.v1.prices.list_async,
         {"type": "recurring", "expand": ["data.product"]},
     )
-    return [
+    offered = tuple(
         _price(price)
         for price in prices
         if _metadata(price.metadata).get("portal_offer") == "true"
         and isinstance(price.product, stripe.Product)
         and price.recurring is not None
         and price.recurring.usage_type == "licensed"
-    ]
+    )
+    names = {p.product.id: p.product.name for p in prices if isinstance(p.product, stripe.Product)}
+    return Catalogue(offered, names)
 
 
 def _price(price: stripe.Price) -> CataloguePrice:

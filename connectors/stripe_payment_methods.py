@@ -34,6 +34,7 @@ class PaymentMethod:
 class PaymentMethods:
     default_id: str | None  # the customer's default for invoices
     methods: tuple[PaymentMethod, ...]
+    last_portal_change: str | None = None  # the customer's metadata `portal_change`
 
     def find(self, payment_method_id: str) -> PaymentMethod | None:
         return next((m for m in self.methods if m.id == payment_method_id), None)
@@ -56,7 +57,8 @@ async def payment_methods_of_customer(
     settings = customer.invoice_settings
     default = _id_of(settings.default_payment_method) if settings else None
     methods = sorted((_method(pm) for pm in found), key=lambda m: (m.created, m.id))
-    return PaymentMethods(default, tuple(methods))
+    change = customer.metadata.to_dict().get("portal_change") if customer.metadata else None
+    return PaymentMethods(default, tuple(methods), change)
 
 
 def _method(payment_method: stripe.PaymentMethod) -> PaymentMethod:
@@ -116,9 +118,7 @@ async def set_default(
     )
 
 
-async def detach(
-    client: stripe.StripeClient, payment_method_id: str, idempotency_key: str
-) -> None:
+async def detach(client: stripe.StripeClient, payment_method_id: str, idempotency_key: str) -> None:
     await _call(
         client.v1.payment_methods.detach_async(
             payment_method_id, options={"idempotency_key": idempotency_key}

@@ -282,4 +282,3 @@ def _items(changes: list[ItemChange]) -> list[dict[str, Any]]:
             item["id"] = change.item_id
         items.append(item)
     return items
-

@@ -30,3 +30,5 @@ class Services:
     download_signer: Signer
     public_url: str
     viewer_ttl_s: float
+    preview_signer: Signer  # subscription change previews' `prorationDate` tokens
+    preview_ttl_s: float

@@ -8,6 +8,8 @@ from schema.api_token import ApiTokenMutations
 from schema.mutations_account import AccountMutations
 from schema.mutations_profile import ProfileMutations
 from schema.mutations_tickets import TicketMutations
+from schema.payments import PaymentMutations
+from schema.subscription_changes import SubscriptionChangeMutations
 
 # Each feature adds its mutations class to this tuple.
 MUTATION_CLASSES: tuple[type, ...] = (
@@ -15,6 +17,8 @@ MUTATION_CLASSES: tuple[type, ...] = (
     AccountMutations,
     ProfileMutations,
     TicketMutations,
+    SubscriptionChangeMutations,
+    PaymentMutations,
 )
 
 Mutation = merge_types("Mutation", MUTATION_CLASSES) if MUTATION_CLASSES else None

@@ -1,0 +1,391 @@
+"""Plan and seat changes with the exact proration shown first, cancel and resume (ADMIN).
+
+A preview asks Stripe what the change costs at this second and answers a signed
+`prorationDate` token naming that second and the change; the change applies it with that
+same proration date, so Stripe bills what the preview said, to the cent. Moving down to a
+price marked `portal_downgrade=period_end` waits for the period's end (a subscription
+schedule); any other change applies at once and its prorations are billed at once.
+
+Stripe calls (the subscription list and catalogue are usually cached):
+    preview  2 concurrent `invoices/create_preview` (+ the catalogue, + the subscription)
+    change   retrieve + update (now), or retrieve + schedule create + update + retrieve
+             (period end; no create when a schedule exists), + a release when an upgrade
+             replaces a planned change; the HubSpot note
+    cancel / resume   retrieve + update (or DELETE), the HubSpot note
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from auth.permissions import MANAGE_BILLING
+from auth.signing import BadSignature
+from auth.viewer import Viewer
+from cache import scopes
+from connectors import stripe_subscriptions
+from connectors.http import Rejected
+from connectors.hubspot import Company
+from connectors.stripe import Subscription, SubscriptionItem
+from connectors.stripe_catalogue import CataloguePrice
+from connectors.stripe_subscriptions import ItemChange, PreviewLine
+from resolvers import audit, billing
+from resolvers.accounts import account_or_primary
+from resolvers.context import RequestContext
+from resolvers.guard import require
+from resolvers.idempotency import derived_key
+from resolvers.ids import encode_id
+from resolvers.user_input import Checks, Problem, ProblemCode
+from resolvers.writes import WriteResult
+
+NOW, PERIOD_END = "now", "period_end"
+MAX_FEEDBACK = 5000  # Stripe's limit on `cancellation_details.comment`
+_ENDED = ("canceled", "incomplete_expired")
+
+
+@dataclass(frozen=True)
+class ChangePreview:
+    plan: CataloguePrice
+    quantity: int
+    timing: str  # NOW or PERIOD_END
+    effective_at: datetime
+    lines: tuple[PreviewLine, ...]  # what is billed now (none when it waits)
+    amount_due_now: int
+    next_invoice_total: int
+    next_invoice_at: datetime
+    currency: str
+    proration_date: str  # the signed token to apply this preview with
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    subscription: Subscription
+    timing: str
+    invoice_id: str | None  # the invoice that billed the prorations now
+
+
+@dataclass(frozen=True)
+class _Target:
+    viewer: Viewer
+    account: Company
+    subscription: Subscription
+
+
+# Preview and change
+
+
+async def preview_change(
+    ctx: RequestContext, account_id: str | None, price_id: str, quantity: int
+) -> WriteResult[ChangePreview]:
+    target = await _target(ctx, account_id)
+    if isinstance(target, Problem):
+        return WriteResult(None, [target])
+    subscription = target.subscription
+    checks = Checks()
+    plan = await _plan_checks(ctx, checks, target, price_id, quantity)
+    if plan is None or checks.problems:
+        return WriteResult(None, checks.problems)
+    item = _main_item(subscription)
+    timing = _timing(item, plan, quantity)
+    at = datetime.fromtimestamp(int(time.time()), UTC)
+    changes = [ItemChange(item.id, plan.id, quantity)]
+    client = ctx.services.upstreams.stripe
+    try:
+        now_invoice, next_invoice = await asyncio.gather(
+            stripe_subscriptions.preview_change(client, subscription.id, changes, at,
+                                                immediate=True),
+            stripe_subscriptions.preview_change(client, subscription.id, changes, at,
+                                                immediate=False),
+        )  # fmt: skip
+    except Rejected as exc:
+        return WriteResult(None, [_refused(exc)])
+    token = ctx.services.preview_signer.sign({
+        "a": target.account.id, "s": subscription.id, "i": item.id, "p": plan.id,
+        "q": quantity, "t": int(at.timestamp()), "w": timing,
+    })  # fmt: skip
+    immediate = timing == NOW
+    # Changed at once, the pending prorations are billed now too: the next invoice is the
+    # renewal alone. Changed later, it is the renewal at the new price plus what is pending.
+    next_lines = [ln for ln in next_invoice.lines if not (immediate and ln.proration)]
+    return WriteResult(ChangePreview(
+        plan=plan, quantity=quantity, timing=timing,
+        effective_at=at if immediate else subscription.current_period_end,
+        lines=now_invoice.lines if immediate else (),
+        amount_due_now=now_invoice.amount_due if immediate else 0,
+        next_invoice_total=sum(ln.amount for ln in next_lines),
+        next_invoice_at=subscription.current_period_end,
+        currency=subscription.currency, proration_date=token,
+    ))  # fmt: skip
+
+
+async def change(
+    ctx: RequestContext, account_id: str | None, price_id: str, quantity: int, token: str
+) -> WriteResult[AppliedChange]:
+    target = await _target(ctx, account_id)
+    if isinstance(target, Problem):
+        return WriteResult(None, [target])
+    subscription = target.subscription
+    preview = _preview_of(ctx, token, target, price_id, quantity)
+    if isinstance(preview, Problem):
+        return WriteResult(None, [preview])
+    key = derived_key("change", *(preview[k] for k in ("a", "s", "i", "p", "q", "t")))
+    timing = str(preview["w"])
+    if _already_applied(subscription, key, timing, price_id, quantity):
+        return WriteResult(AppliedChange(subscription, timing, None))
+    checks = Checks()
+    plan = await _plan_checks(ctx, checks, target, price_id, quantity)
+    if plan is None or checks.problems:
+        return WriteResult(None, checks.problems)
+    item = _main_item(subscription)
+    before = _describe(item.product_name, item.quantity)
+    changes = [ItemChange(item.id, plan.id, quantity)]
+    client = ctx.services.upstreams.stripe
+    try:
+        if timing == NOW:
+            if subscription.schedule is not None:  # this change replaces the planned one
+                await stripe_subscriptions.release_schedule(
+                    client, subscription.schedule.id, f"{key}-release"
+                )
+            at = datetime.fromtimestamp(_seconds(preview["t"]), UTC)
+            changed = await stripe_subscriptions.change_now(
+                client, subscription.id, changes, at, key
+            )
+        else:
+            await stripe_subscriptions.change_at_period_end(client, subscription, changes, key)
+            changed = await stripe_subscriptions.subscription_by_id(client, subscription.id, {})
+    except Rejected as exc:
+        return WriteResult(None, [_refused(exc)])
+    finally:
+        await ctx.services.cache.invalidate(*scopes.billing(subscription.customer_id))
+    named = await _named(ctx, changed)
+    after = _describe(plan.product_name, quantity)
+    when = (
+        "at once"
+        if timing == NOW
+        else f"from the period's end ({subscription.current_period_end.date().isoformat()})"
+    )
+    invoice_id = changed.latest_invoice_id if timing == NOW else None
+    billed = f"; prorations billed on invoice {invoice_id}" if invoice_id else ""
+    await audit.record(
+        ctx, target.viewer, target.account.id,
+        f"changed the subscription {subscription.id} from {before} to {after} {when}{billed}",
+    )  # fmt: skip
+    return WriteResult(AppliedChange(named, timing, invoice_id))
+
+
+def _preview_of(
+    ctx: RequestContext, token: str, target: _Target, price_id: str, quantity: int
+) -> dict[str, object] | Problem:
+    try:
+        payload = ctx.services.preview_signer.unsign(token)
+    except BadSignature:
+        return _mismatch()
+    expected = {"a": target.account.id, "s": target.subscription.id, "p": price_id, "q": quantity}
+    if any(payload.get(k) != v for k, v in expected.items()) or payload.get("w") not in (
+        NOW, PERIOD_END,
+    ):  # fmt: skip
+        return _mismatch()
+    issued = payload.get("t")
+    if not isinstance(issued, int):
+        return _mismatch()
+    period_start = int(target.subscription.current_period_start.timestamp())
+    if time.time() - issued > ctx.services.preview_ttl_s or issued < period_start:
+        return Problem(
+            "prorationDate",
+            "This preview is too old to apply: preview the change again.",
+            ProblemCode.PREVIEW_EXPIRED,
+        )
+    return payload
+
+
+def _seconds(value: object) -> int:
+    assert isinstance(value, int)
+    return value
+
+
+def _mismatch() -> Problem:
+    return Problem(
+        "prorationDate",
+        "Use the `prorationDate` of a preview of this very change.",
+        ProblemCode.PREVIEW_MISMATCH,
+    )
+
+
+def _already_applied(
+    subscription: Subscription, key: str, timing: str, price_id: str, quantity: int
+) -> bool:
+    """The same request again (a double click, a retry after a lost answer)."""
+    if timing == NOW:
+        return subscription.last_portal_change == key
+    phase = subscription.phase_after_period()
+    return phase is not None and any(
+        i.price_id == price_id and i.quantity == quantity for i in phase.items
+    )
+
+
+# Cancel and resume
+
+
+async def cancel(
+    ctx: RequestContext,
+    account_id: str | None,
+    at_period_end: bool,
+    reason: str | None,
+    feedback: str | None,
+) -> WriteResult[Subscription]:
+    target = await _target(ctx, account_id)
+    if isinstance(target, Problem):
+        return WriteResult(None, [target])
+    subscription = target.subscription
+    checks = Checks()
+    comment = checks.text("feedback", feedback, max_length=MAX_FEEDBACK) or None
+    if subscription.cancel_at_period_end and at_period_end:
+        checks.add(None, "The subscription is already set to end at the period's end.",
+                   ProblemCode.ALREADY_CANCELLED)  # fmt: skip
+    if checks.problems:
+        return WriteResult(None, checks.problems)
+    key = derived_key("cancel", subscription.id, at_period_end, reason, comment,
+                      subscription.last_portal_change)  # fmt: skip
+    client = ctx.services.upstreams.stripe
+    try:
+        if subscription.schedule is not None:  # a planned change is moot once it ends
+            await stripe_subscriptions.release_schedule(
+                client, subscription.schedule.id, f"{key}-release"
+            )
+        if at_period_end:
+            changed = await stripe_subscriptions.set_cancel_at_period_end(
+                client, subscription.id, True, key, feedback=reason, comment=comment
+            )
+        else:
+            changed = await stripe_subscriptions.cancel_now(
+                client, subscription.id, key, feedback=reason, comment=comment
+            )
+    except Rejected as exc:
+        return WriteResult(None, [_refused(exc)])
+    finally:
+        await ctx.services.cache.invalidate(*scopes.billing(subscription.customer_id))
+    when = (
+        f"at the period's end ({subscription.current_period_end.date().isoformat()})"
+        if at_period_end
+        else "at once"
+    )
+    why = f" (reason: {reason or 'none given'}"
+    why += f", feedback: {audit.quoted(comment)})" if comment else ")"
+    await audit.record(
+        ctx, target.viewer, target.account.id,
+        f"cancelled the subscription {subscription.id} {when}{why}",
+    )  # fmt: skip
+    return WriteResult(await _named(ctx, changed))
+
+
+async def resume(ctx: RequestContext, account_id: str | None) -> WriteResult[Subscription]:
+    target = await _target(ctx, account_id)
+    if isinstance(target, Problem):
+        return WriteResult(None, [target])
+    subscription = target.subscription
+    if not subscription.cancel_at_period_end:
+        return WriteResult(None, [Problem(
+            None, "The subscription is not set to end: there is nothing to resume.",
+            ProblemCode.NOT_CANCELLING,
+        )])  # fmt: skip
+    key = derived_key("resume", subscription.id, subscription.last_portal_change)
+    try:
+        changed = await stripe_subscriptions.set_cancel_at_period_end(
+            ctx.services.upstreams.stripe, subscription.id, False, key
+        )
+    except Rejected as exc:
+        return WriteResult(None, [_refused(exc)])
+    finally:
+        await ctx.services.cache.invalidate(*scopes.billing(subscription.customer_id))
+    await audit.record(
+        ctx, target.viewer, target.account.id,
+        f"resumed the subscription {subscription.id}: it no longer ends at the period's end",
+    )  # fmt: skip
+    return WriteResult(await _named(ctx, changed))
+
+
+# Shared steps
+
+
+async def _target(ctx: RequestContext, account_id: str | None) -> _Target | Problem:
+    """The viewer (ADMIN), the account and its live subscription, read fresh from Stripe."""
+    viewer = require(ctx, MANAGE_BILLING)
+    account = await account_or_primary(ctx, account_id)
+    listed = await billing.current_subscription(ctx, account)
+    if listed is None or listed.status in _ENDED:
+        return Problem(None, "The account has no live subscription.",
+                       ProblemCode.NO_SUBSCRIPTION if listed is None
+                       else ProblemCode.ALREADY_CANCELLED)  # fmt: skip
+    fresh = await stripe_subscriptions.subscription_by_id(
+        ctx.services.upstreams.stripe, listed.id, {}
+    )
+    if fresh.customer_id != account.stripe_customer_id:
+        return Problem(None, "The account has no live subscription.", ProblemCode.NO_SUBSCRIPTION)
+    if fresh.status in _ENDED:
+        return Problem(None, "The subscription has ended.", ProblemCode.ALREADY_CANCELLED)
+    return _Target(viewer, account, fresh)
+
+
+async def _plan_checks(
+    ctx: RequestContext, checks: Checks, target: _Target, price_id: str, quantity: int
+) -> CataloguePrice | None:
+    plan = billing.price_by_id(await billing.catalogue(ctx), price_id)
+    if plan is None or not billing.offered_to(plan, target.account):
+        checks.add("priceId", f"No plan with price id {price_id!r} is offered to this account.",
+                   ProblemCode.NOT_FOUND)  # fmt: skip
+        return None
+    if not plan.active:
+        checks.add("priceId", f"{plan.product_name} at this price is no longer offered.",
+                   ProblemCode.PRICE_ARCHIVED)  # fmt: skip
+    subscription = target.subscription
+    if plan.currency != subscription.currency:
+        checks.add("priceId",
+                   f"This price is in {plan.currency.upper()}; the account is billed in "
+                   f"{subscription.currency.upper()}.", ProblemCode.CURRENCY_MISMATCH)  # fmt: skip
+    most = plan.max_quantity
+    if quantity < 1 or (most is not None and quantity > most):
+        limit = "exactly 1 (a flat plan)" if most == 1 else f"between 1 and {most or 'any'}"
+        checks.add("quantity", f"{plan.product_name} takes {limit} seats.",
+                   ProblemCode.INVALID_QUANTITY)  # fmt: skip
+    item = _main_item(subscription)
+    if not checks.problems and item.price_id == plan.id and item.quantity == quantity:
+        checks.add(None, "The subscription already has this plan and seats.",
+                   ProblemCode.NO_CHANGE)  # fmt: skip
+    return plan
+
+
+def _main_item(subscription: Subscription) -> SubscriptionItem:
+    """The plan: the licensed item (metered add-ons follow usage, not the portal)."""
+    return next(i for i in subscription.items if i.usage_type != "metered")
+
+
+def _timing(item: SubscriptionItem, plan: CataloguePrice, quantity: int) -> str:
+    now_costs = (item.unit_amount or 0) * (item.quantity or 1)
+    cheaper = plan.monthly_amount(quantity) < now_costs
+    return PERIOD_END if cheaper and plan.downgrade_at_period_end else NOW
+
+
+async def _named(ctx: RequestContext, subscription: Subscription) -> Subscription:
+    """The subscription with its products' names (the catalogue knows them, cached)."""
+    names = (await billing.catalogue(ctx)).product_names
+    items = tuple(replace(i, product_name=names.get(i.product_id)) for i in subscription.items)
+    return replace(subscription, items=items)
+
+
+def _describe(product: str | None, quantity: int | None) -> str:
+    return f"{product or 'a plan'} x {quantity or 1}"
+
+
+def _refused(exc: Rejected) -> Problem:
+    return Problem(None, f"Stripe refused the change: {exc.detail}", ProblemCode.STRIPE_REFUSED)
+
+
+async def account_id_of(ctx: RequestContext, account_global_id: str | None) -> str:
+    """The HubSpot id of the account a mutation acted on (already read, so cached)."""
+    return (await account_or_primary(ctx, account_global_id)).id
+
+
+def invoice_global_id(account_id: str, invoice_id: str) -> str:
+    return encode_id("Invoice", account_id, invoice_id)

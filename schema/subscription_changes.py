@@ -1,0 +1,185 @@
+"""Mutations of the subscription (ADMIN): preview a plan or seat change, apply it with the
+preview's `prorationDate`, cancel, resume."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from connectors.stripe import Subscription as SubscriptionRecord
+from resolvers import subscription_changes
+from resolvers.subscription_changes import ChangePreview
+from resolvers.writes import WriteResult
+from schema.billing import CancellationReason, InvoiceLinePreview, Plan, Subscription
+from schema.context import Info
+from schema.money import Money
+from schema.user_errors import UserError, user_errors
+
+
+@strawberry.enum
+class ChangeTiming(Enum):
+    IMMEDIATELY = subscription_changes.NOW
+    AT_PERIOD_END = subscription_changes.PERIOD_END
+
+
+@strawberry.input
+class SubscriptionChangeInput:
+    account_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A sub-account's id; the member's own account by default."
+    )
+    price_id: strawberry.ID = strawberry.field(description="A `Plan.priceId` of `plans`.")
+    quantity: int = strawberry.field(description="Seats; 1 for a flat plan.")
+
+
+@strawberry.input
+class ChangeSubscriptionInput:
+    account_id: strawberry.ID | None = None
+    price_id: strawberry.ID
+    quantity: int
+    proration_date: str = strawberry.field(
+        description="From `previewSubscriptionChange`: the change is billed as previewed. "
+        "Valid for a few minutes."
+    )
+
+
+@strawberry.input
+class CancelSubscriptionInput:
+    account_id: strawberry.ID | None = None
+    at_period_end: bool = strawberry.field(
+        default=True, description="False cancels at once, without a refund."
+    )
+    reason: CancellationReason | None = None
+    feedback: str | None = strawberry.field(default=None, description="At most 5000 characters.")
+
+
+@strawberry.input
+class ResumeSubscriptionInput:
+    account_id: strawberry.ID | None = None
+
+
+@strawberry.type(description="What a change would cost, as Stripe computes it now.")
+class SubscriptionChangePreview:
+    plan: Plan
+    quantity: int
+    timing: ChangeTiming
+    effective_at: datetime
+    lines: list[InvoiceLinePreview] = strawberry.field(description="Billed now, if anything.")
+    amount_due_now: Money
+    next_invoice_total: Money = strawberry.field(description="Metered usage not included.")
+    next_invoice_at: datetime
+    proration_date: str = strawberry.field(description="Pass it to `changeSubscription`.")
+
+    @classmethod
+    def from_upstream(cls, preview: ChangePreview) -> SubscriptionChangePreview:
+        currency = preview.currency
+        return cls(
+            plan=Plan.from_upstream(preview.plan), quantity=preview.quantity,
+            timing=ChangeTiming(preview.timing), effective_at=preview.effective_at,
+            lines=[InvoiceLinePreview.from_upstream(ln, currency) for ln in preview.lines],
+            amount_due_now=Money.of(preview.amount_due_now, currency),
+            next_invoice_total=Money.of(preview.next_invoice_total, currency),
+            next_invoice_at=preview.next_invoice_at, proration_date=preview.proration_date,
+        )  # fmt: skip
+
+
+@strawberry.type
+class PreviewSubscriptionChangePayload:
+    preview: SubscriptionChangePreview | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ChangeSubscriptionPayload:
+    subscription: Subscription | None
+    timing: ChangeTiming | None
+    invoice_id: strawberry.ID | None = strawberry.field(
+        description="The Invoice that billed the prorations now, if any."
+    )
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class SubscriptionPayload:
+    subscription: Subscription | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class SubscriptionChangeMutations:
+    @strawberry.mutation(description="What a plan or seat change costs; changes nothing.")
+    async def preview_subscription_change(
+        self, info: Info, input: SubscriptionChangeInput
+    ) -> PreviewSubscriptionChangePayload:
+        result = await subscription_changes.preview_change(
+            info.context, _id(input.account_id), str(input.price_id), input.quantity
+        )
+        preview = result.record
+        return PreviewSubscriptionChangePayload(
+            preview=None if preview is None else SubscriptionChangePreview.from_upstream(preview),
+            user_errors=user_errors(result.problems),
+        )
+
+    @strawberry.mutation(description="Applies a previewed change, billed as previewed.")
+    async def change_subscription(
+        self, info: Info, input: ChangeSubscriptionInput
+    ) -> ChangeSubscriptionPayload:
+        ctx = info.context
+        result = await subscription_changes.change(
+            ctx, _id(input.account_id), str(input.price_id), input.quantity,
+            input.proration_date,
+        )  # fmt: skip
+        applied = result.record
+        if applied is None:
+            return ChangeSubscriptionPayload(
+                subscription=None, timing=None, invoice_id=None,
+                user_errors=user_errors(result.problems),
+            )  # fmt: skip
+        account_id = await subscription_changes.account_id_of(ctx, _id(input.account_id))
+        invoice = applied.invoice_id
+        return ChangeSubscriptionPayload(
+            subscription=Subscription.from_upstream(applied.subscription, account_id),
+            timing=ChangeTiming(applied.timing),
+            invoice_id=None if invoice is None else strawberry.ID(
+                subscription_changes.invoice_global_id(account_id, invoice)
+            ),
+            user_errors=user_errors(result.problems),
+        )  # fmt: skip
+
+    @strawberry.mutation(description="Cancels at the period's end (or at once), with a reason.")
+    async def cancel_subscription(
+        self, info: Info, input: CancelSubscriptionInput
+    ) -> SubscriptionPayload:
+        reason = None if input.reason is None else input.reason.value
+        result = await subscription_changes.cancel(
+            info.context, _id(input.account_id), input.at_period_end, reason, input.feedback
+        )
+        return await _payload(info, input.account_id, result)
+
+    @strawberry.mutation(description="Undoes a cancellation at the period's end.")
+    async def resume_subscription(
+        self, info: Info, input: ResumeSubscriptionInput | None = None
+    ) -> SubscriptionPayload:
+        account_id = None if input is None else input.account_id
+        result = await subscription_changes.resume(info.context, _id(account_id))
+        return await _payload(info, account_id, result)
+
+
+async def _payload(
+    info: Info,
+    account_global_id: strawberry.ID | None,
+    result: WriteResult[SubscriptionRecord],
+) -> SubscriptionPayload:
+    found = result.record
+    if found is None:
+        return SubscriptionPayload(subscription=None, user_errors=user_errors(result.problems))
+    account_id = await subscription_changes.account_id_of(info.context, _id(account_global_id))
+    return SubscriptionPayload(
+        subscription=Subscription.from_upstream(found, account_id),
+        user_errors=user_errors(result.problems),
+    )
+
+
+def _id(value: strawberry.ID | None) -> str | None:
+    return None if value is None else str(value)
