@@ -64,6 +64,16 @@ async def subscription_by_id(
     return parse_subscription(found, names)
 
 
+async def has_ended_subscription(client: stripe.StripeClient, customer_id: str) -> bool:
+    """Whether the customer had a subscription that has ended (lists leave those out)."""
+    found = await _call(
+        client.v1.subscriptions.list_async(
+            params={"customer": customer_id, "status": "ended", "limit": 1}
+        )
+    )
+    return bool(found.data)
+
+
 # Previews
 
 
@@ -71,16 +81,15 @@ async def preview_change(
     client: stripe.StripeClient,
     subscription_id: str,
     changes: list[ItemChange],
-    proration_date: datetime,
     *,
     immediate: bool,
 ) -> InvoicePreview:
     """The invoice the change makes: with `immediate`, the one billed at once
-    (`always_invoice`: prorations and pending items); else the next periodic invoice after the
-    change without prorations (the change then waits for the period's end)."""
+    (`always_invoice`: prorations and pending items), prorated to the second Stripe reports
+    as `proration_date`; else the next periodic invoice after the change without prorations
+    (the change then waits for the period's end)."""
     details: dict[str, Any] = {
         "items": _items(changes),
-        "proration_date": _unix(proration_date),
         "proration_behavior": "always_invoice" if immediate else "none",
     }
     params = {"subscription": subscription_id, "subscription_details": details}

@@ -89,21 +89,20 @@ async def preview_change(
         return WriteResult(None, checks.problems)
     item = _main_item(subscription)
     timing = _timing(item, plan, quantity)
-    at = datetime.fromtimestamp(int(time.time()), UTC)
     changes = [ItemChange(item.id, plan.id, quantity)]
     client = ctx.services.upstreams.stripe
     try:
         now_invoice, next_invoice = await asyncio.gather(
-            stripe_subscriptions.preview_change(client, subscription.id, changes, at,
-                                                immediate=True),
-            stripe_subscriptions.preview_change(client, subscription.id, changes, at,
-                                                immediate=False),
-        )  # fmt: skip
+            stripe_subscriptions.preview_change(client, subscription.id, changes, immediate=True),
+            stripe_subscriptions.preview_change(client, subscription.id, changes, immediate=False),
+        )
     except Rejected as exc:
         return WriteResult(None, [_refused(exc)])
+    # The second Stripe prorated to, by its own clock; and ours, for the preview's age.
+    at = now_invoice.proration_date or now_invoice.billed_at
     token = ctx.services.preview_signer.sign({
         "a": target.account.id, "s": subscription.id, "i": item.id, "p": plan.id,
-        "q": quantity, "t": int(at.timestamp()), "w": timing,
+        "q": quantity, "t": int(at.timestamp()), "w": timing, "n": int(time.time()),
     })  # fmt: skip
     immediate = timing == NOW
     # Changed at once, the pending prorations are billed now too: the next invoice is the
@@ -187,11 +186,11 @@ def _preview_of(
         NOW, PERIOD_END,
     ):  # fmt: skip
         return _mismatch()
-    issued = payload.get("t")
-    if not isinstance(issued, int):
+    prorated, issued = payload.get("t"), payload.get("n")
+    if not isinstance(prorated, int) or not isinstance(issued, int):
         return _mismatch()
     period_start = int(target.subscription.current_period_start.timestamp())
-    if time.time() - issued > ctx.services.preview_ttl_s or issued < period_start:
+    if time.time() - issued > ctx.services.preview_ttl_s or prorated < period_start:
         return Problem(
             "prorationDate",
             "This preview is too old to apply: preview the change again.",
@@ -314,13 +313,18 @@ async def _target(ctx: RequestContext, account_id: str | None) -> _Target | Prob
     viewer = require(ctx, MANAGE_BILLING)
     account = await account_or_primary(ctx, account_id)
     listed = await billing.current_subscription(ctx, account)
+    client = ctx.services.upstreams.stripe
     if listed is None or listed.status in _ENDED:
-        return Problem(None, "The account has no live subscription.",
-                       ProblemCode.NO_SUBSCRIPTION if listed is None
-                       else ProblemCode.ALREADY_CANCELLED)  # fmt: skip
-    fresh = await stripe_subscriptions.subscription_by_id(
-        ctx.services.upstreams.stripe, listed.id, {}
-    )
+        ended = listed is not None or (
+            account.stripe_customer_id is not None
+            and await stripe_subscriptions.has_ended_subscription(
+                client, account.stripe_customer_id
+            )
+        )
+        if ended:
+            return Problem(None, "The subscription has ended.", ProblemCode.ALREADY_CANCELLED)
+        return Problem(None, "The account has no live subscription.", ProblemCode.NO_SUBSCRIPTION)
+    fresh = await stripe_subscriptions.subscription_by_id(client, listed.id, {})
     if fresh.customer_id != account.stripe_customer_id:
         return Problem(None, "The account has no live subscription.", ProblemCode.NO_SUBSCRIPTION)
     if fresh.status in _ENDED:
