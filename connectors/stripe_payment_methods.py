@@ -118,6 +118,19 @@ async def set_default(
     )
 
 
+async def set_subscription_default(
+    client: stripe.StripeClient, subscription_id: str, payment_method_id: str, idempotency_key: str
+) -> None:
+    """A subscription's own default card comes before the customer's: it follows too."""
+    await _call(
+        client.v1.subscriptions.update_async(
+            subscription_id,
+            params={"default_payment_method": payment_method_id},
+            options={"idempotency_key": idempotency_key},
+        )
+    )
+
+
 async def detach(client: stripe.StripeClient, payment_method_id: str, idempotency_key: str) -> None:
     await _call(
         client.v1.payment_methods.detach_async(

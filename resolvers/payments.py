@@ -3,7 +3,8 @@ reaches the gateway), choose the default, remove one, and pay an open invoice on
 hosted invoice page.
 
 Stripe calls: setup → 1 (Checkout session) + the HubSpot note; default → list + customer
-(one round trip) + customer update + note; remove → list + customer + detach + note (+ the
+(one round trip) + customer update (+ the subscription's own default, when it has one) +
+note; remove → list + customer + detach + note (+ the
 subscription list when not cached); pay → the invoice, read fresh: 1, nothing written."""
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ async def create_setup(
         )  # fmt: skip
     except Rejected as exc:
         return WriteResult(None, [_refused(exc)])
-    await audit.record(ctx, viewer, account.id, "opened Stripe's page to add a payment method")
+    await audit.record(ctx, viewer, account.id, "opened the Stripe page to add a payment method")
     return WriteResult(url)
 
 
@@ -70,12 +71,21 @@ async def set_default(ctx: RequestContext, global_id: str) -> WriteResult[Paymen
         return WriteResult(methods)
     key = derived_key("default", customer_id, chosen.id, methods.last_portal_change)
     client = ctx.services.upstreams.stripe
+    subscription = await billing.current_subscription(ctx, account)
     try:
         await stripe_payment_methods.set_default(client, customer_id, chosen.id, key)
+        if subscription is not None and subscription.default_payment_method_id not in (
+            None, chosen.id,
+        ):  # fmt: skip
+            await stripe_payment_methods.set_subscription_default(
+                client, subscription.id, chosen.id, f"{key}-subscription"
+            )
     except Rejected as exc:
         return WriteResult(None, [_refused(exc)])
     finally:
-        await ctx.services.cache.invalidate(scopes.payment_methods(customer_id))
+        await ctx.services.cache.invalidate(
+            scopes.payment_methods(customer_id), *scopes.billing(customer_id)
+        )
     await audit.record(
         ctx, viewer, account.id, f"made {chosen.label} ({chosen.id}) the default payment method"
     )
