@@ -17,17 +17,18 @@ from connectors import stripe, stripe_payment_methods
 from connectors.http import Rejected
 from connectors.hubspot import Company
 from connectors.stripe_payment_methods import PaymentMethod, PaymentMethods
-from resolvers import audit, billing
-from resolvers.access import visible_account
+from resolvers import billing
 from resolvers.accounts import account_or_primary
-from resolvers.context import RequestContext
-from resolvers.errors import not_found
-from resolvers.guard import require
 from resolvers.idempotency import derived_key
-from resolvers.ids import decode_id, encode_id
 from resolvers.invoices import owns_invoice
-from resolvers.user_input import Problem, ProblemCode
-from resolvers.writes import WriteResult
+from resolvers.request import audit
+from resolvers.request.access import visible_account
+from resolvers.request.context import RequestContext
+from resolvers.request.errors import not_found
+from resolvers.request.ids import decode_id, encode_id
+from resolvers.request.roles import require
+from resolvers.request.user_input import Problem, ProblemCode
+from resolvers.request.writes import WriteResult
 
 _ENDED = ("canceled", "incomplete_expired")
 SETUP_KEY_WINDOW_S = 600  # a second click within this gets the same Checkout page

@@ -31,14 +31,15 @@ from connectors.hubspot import Company
 from connectors.stripe import Subscription, SubscriptionItem
 from connectors.stripe_catalogue import CataloguePrice
 from connectors.stripe_subscriptions import ItemChange, PreviewLine
-from resolvers import audit, billing
+from resolvers import billing
 from resolvers.accounts import account_or_primary
-from resolvers.context import RequestContext
-from resolvers.guard import require
 from resolvers.idempotency import derived_key
-from resolvers.ids import encode_id
-from resolvers.user_input import Checks, Problem, ProblemCode
-from resolvers.writes import WriteResult
+from resolvers.request import audit
+from resolvers.request.context import RequestContext
+from resolvers.request.ids import encode_id
+from resolvers.request.roles import require
+from resolvers.request.user_input import Checks, Problem, ProblemCode
+from resolvers.request.writes import WriteResult
 
 NOW, PERIOD_END = "now", "period_end"
 MAX_FEEDBACK = 5000  # Stripe's limit on `cancellation_details.comment`

@@ -15,7 +15,7 @@ from connectors.stripe_payment_methods import PaymentMethods
 from connectors.stripe_subscriptions import InvoicePreview, PreviewLine
 from resolvers import billing
 from resolvers.billing import MetricUsage
-from resolvers.ids import encode_id
+from resolvers.request.ids import encode_id
 from schema.context import Info
 from schema.enums import parse_enum
 from schema.money import Money

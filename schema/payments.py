@@ -7,7 +7,7 @@ import strawberry
 
 from connectors.stripe_payment_methods import PaymentMethods
 from resolvers import payments
-from resolvers.writes import WriteResult
+from resolvers.request.writes import WriteResult
 from schema.billing import PaymentMethod
 from schema.context import Info
 from schema.user_errors import UserError, user_errors

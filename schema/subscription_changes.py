@@ -10,8 +10,8 @@ import strawberry
 
 from connectors.stripe import Subscription as SubscriptionRecord
 from resolvers import subscription_changes
+from resolvers.request.writes import WriteResult
 from resolvers.subscription_changes import ChangePreview
-from resolvers.writes import WriteResult
 from schema.billing import CancellationReason, InvoiceLinePreview, Plan, Subscription
 from schema.context import Info
 from schema.money import Money

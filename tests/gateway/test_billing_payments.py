@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from resolvers.ids import decode_id, encode_id
+from resolvers.request.ids import decode_id, encode_id
 from sandbox.control import SandboxControl
 from tests.gateway.conftest import GatewayClient
 from tests.gateway.people import ACME, GLOBEX, INITECH, company, member

@@ -1,0 +1,1 @@
+"""Every HTTP route that is not `/graphql`: sign-in, downloads, exports, webhooks, health."""
