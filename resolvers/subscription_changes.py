@@ -1,4 +1,4 @@
-"""Plan and seat changes with the exact proration shown first, cancel and resume (ADMIN).
+"""Plan and seat changes with the exact proration shown first (ADMIN).
 
 A preview asks Stripe what the change costs at this second and answers a signed
 `prorationDate` token naming that second and the change; the change applies it with that
@@ -7,11 +7,11 @@ price marked `portal_downgrade=period_end` waits for the period's end (a subscri
 schedule); any other change applies at once and its prorations are billed at once.
 
 Stripe calls (the subscription list and catalogue are usually cached):
-    preview  2 concurrent `invoices/create_preview` (+ the catalogue, + the subscription)
+    preview  retrieve + 2 concurrent `invoices/create_preview`
     change   retrieve + update (now), or retrieve + schedule create + update + retrieve
              (period end; no create when a schedule exists), + a release when an upgrade
              replaces a planned change; the HubSpot note
-    cancel / resume   retrieve + update (or DELETE), the HubSpot note
+Cancelling and resuming are in `resolvers/cancellations.py`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from auth.permissions import MANAGE_BILLING
-from auth.signing import BadSignature
 from auth.viewer import Viewer
 from cache import scopes
 from connectors import stripe_subscriptions
@@ -33,7 +32,7 @@ from connectors.stripe_catalogue import CataloguePrice
 from connectors.stripe_subscriptions import ItemChange, PreviewLine
 from resolvers import billing
 from resolvers.accounts import account_or_primary
-from resolvers.idempotency import derived_key
+from resolvers.change_previews import PreviewToken
 from resolvers.request import audit
 from resolvers.request.context import RequestContext
 from resolvers.request.ids import encode_id
@@ -42,7 +41,6 @@ from resolvers.request.user_input import Checks, Problem, ProblemCode
 from resolvers.request.writes import WriteResult
 
 NOW, PERIOD_END = "now", "period_end"
-MAX_FEEDBACK = 5000  # Stripe's limit on `cancellation_details.comment`
 _ENDED = ("canceled", "incomplete_expired")
 
 
@@ -68,7 +66,7 @@ class AppliedChange:
 
 
 @dataclass(frozen=True)
-class _Target:
+class ChangeTarget:
     viewer: Viewer
     account: Company
     subscription: Subscription
@@ -80,7 +78,7 @@ class _Target:
 async def preview_change(
     ctx: RequestContext, account_id: str | None, price_id: str, quantity: int
 ) -> WriteResult[ChangePreview]:
-    target = await _target(ctx, account_id)
+    target = await change_target(ctx, account_id)
     if isinstance(target, Problem):
         return WriteResult(None, [target])
     subscription = target.subscription
@@ -98,13 +96,14 @@ async def preview_change(
             stripe_subscriptions.preview_change(client, subscription.id, changes, immediate=False),
         )
     except Rejected as exc:
-        return WriteResult(None, [_refused(exc)])
+        return WriteResult(None, [refused(exc)])
     # The second Stripe prorated to, by its own clock; and ours, for the preview's age.
     at = now_invoice.proration_date or now_invoice.billed_at
-    token = ctx.services.preview_signer.sign({
-        "a": target.account.id, "s": subscription.id, "i": item.id, "p": plan.id,
-        "q": quantity, "t": int(at.timestamp()), "w": timing, "n": int(time.time()),
-    })  # fmt: skip
+    token = PreviewToken(
+        account_id=target.account.id, subscription_id=subscription.id, item_id=item.id,
+        price_id=plan.id, quantity=quantity, prorated_at=int(at.timestamp()), timing=timing,
+        issued_at=int(time.time()),
+    ).sign(ctx.services.preview_signer)  # fmt: skip
     immediate = timing == NOW
     # Changed at once, the pending prorations are billed now too: the next invoice is the
     # renewal alone. Changed later, it is the renewal at the new price plus what is pending.
@@ -123,15 +122,14 @@ async def preview_change(
 async def change(
     ctx: RequestContext, account_id: str | None, price_id: str, quantity: int, token: str
 ) -> WriteResult[AppliedChange]:
-    target = await _target(ctx, account_id)
+    target = await change_target(ctx, account_id)
     if isinstance(target, Problem):
         return WriteResult(None, [target])
     subscription = target.subscription
     preview = _preview_of(ctx, token, target, price_id, quantity)
     if isinstance(preview, Problem):
         return WriteResult(None, [preview])
-    key = derived_key("change", *(preview[k] for k in ("a", "s", "i", "p", "q", "t")))
-    timing = str(preview["w"])
+    key, timing = preview.idempotency_key(), preview.timing
     if _already_applied(subscription, key, timing, price_id, quantity):
         return WriteResult(AppliedChange(subscription, timing, None))
     checks = Checks()
@@ -148,7 +146,7 @@ async def change(
                 await stripe_subscriptions.release_schedule(
                     client, subscription.schedule.id, f"{key}-release"
                 )
-            at = datetime.fromtimestamp(_seconds(preview["t"]), UTC)
+            at = datetime.fromtimestamp(preview.prorated_at, UTC)
             changed = await stripe_subscriptions.change_now(
                 client, subscription.id, changes, at, key
             )
@@ -156,10 +154,10 @@ async def change(
             await stripe_subscriptions.change_at_period_end(client, subscription, changes, key)
             changed = await stripe_subscriptions.subscription_by_id(client, subscription.id, {})
     except Rejected as exc:
-        return WriteResult(None, [_refused(exc)])
+        return WriteResult(None, [refused(exc)])
     finally:
         await ctx.services.cache.invalidate(*scopes.billing(subscription.customer_id))
-    named = await _named(ctx, changed)
+    named = await with_names(ctx, changed)
     after = _describe(plan.product_name, quantity)
     when = (
         "at once"
@@ -176,41 +174,27 @@ async def change(
 
 
 def _preview_of(
-    ctx: RequestContext, token: str, target: _Target, price_id: str, quantity: int
-) -> dict[str, object] | Problem:
-    try:
-        payload = ctx.services.preview_signer.unsign(token)
-    except BadSignature:
-        return _mismatch()
-    expected = {"a": target.account.id, "s": target.subscription.id, "p": price_id, "q": quantity}
-    if any(payload.get(k) != v for k, v in expected.items()) or payload.get("w") not in (
-        NOW, PERIOD_END,
-    ):  # fmt: skip
-        return _mismatch()
-    prorated, issued = payload.get("t"), payload.get("n")
-    if not isinstance(prorated, int) or not isinstance(issued, int):
-        return _mismatch()
+    ctx: RequestContext, token: str, target: ChangeTarget, price_id: str, quantity: int
+) -> PreviewToken | Problem:
+    preview = PreviewToken.verify(ctx.services.preview_signer, token)
+    if (
+        preview is None
+        or preview.timing not in (NOW, PERIOD_END)
+        or not preview.names(target.account.id, target.subscription.id, price_id, quantity)
+    ):
+        return Problem(
+            "prorationDate",
+            "Use the `prorationDate` of a preview of this very change.",
+            ProblemCode.PREVIEW_MISMATCH,
+        )
     period_start = int(target.subscription.current_period_start.timestamp())
-    if time.time() - issued > ctx.services.preview_ttl_s or prorated < period_start:
+    if preview.expired(ctx.services.preview_ttl_s, period_start):
         return Problem(
             "prorationDate",
             "This preview is too old to apply: preview the change again.",
             ProblemCode.PREVIEW_EXPIRED,
         )
-    return payload
-
-
-def _seconds(value: object) -> int:
-    assert isinstance(value, int)
-    return value
-
-
-def _mismatch() -> Problem:
-    return Problem(
-        "prorationDate",
-        "Use the `prorationDate` of a preview of this very change.",
-        ProblemCode.PREVIEW_MISMATCH,
-    )
+    return preview
 
 
 def _already_applied(
@@ -225,91 +209,10 @@ def _already_applied(
     )
 
 
-# Cancel and resume
-
-
-async def cancel(
-    ctx: RequestContext,
-    account_id: str | None,
-    at_period_end: bool,
-    reason: str | None,
-    feedback: str | None,
-) -> WriteResult[Subscription]:
-    target = await _target(ctx, account_id)
-    if isinstance(target, Problem):
-        return WriteResult(None, [target])
-    subscription = target.subscription
-    checks = Checks()
-    comment = checks.text("feedback", feedback, max_length=MAX_FEEDBACK) or None
-    if subscription.cancel_at_period_end and at_period_end:
-        checks.add(None, "The subscription is already set to end at the period's end.",
-                   ProblemCode.ALREADY_CANCELLED)  # fmt: skip
-    if checks.problems:
-        return WriteResult(None, checks.problems)
-    key = derived_key("cancel", subscription.id, at_period_end, reason, comment,
-                      subscription.last_portal_change)  # fmt: skip
-    client = ctx.services.upstreams.stripe
-    try:
-        if subscription.schedule is not None:  # a planned change is moot once it ends
-            await stripe_subscriptions.release_schedule(
-                client, subscription.schedule.id, f"{key}-release"
-            )
-        if at_period_end:
-            changed = await stripe_subscriptions.set_cancel_at_period_end(
-                client, subscription.id, True, key, feedback=reason, comment=comment
-            )
-        else:
-            changed = await stripe_subscriptions.cancel_now(
-                client, subscription.id, key, feedback=reason, comment=comment
-            )
-    except Rejected as exc:
-        return WriteResult(None, [_refused(exc)])
-    finally:
-        await ctx.services.cache.invalidate(*scopes.billing(subscription.customer_id))
-    when = (
-        f"at the period's end ({subscription.current_period_end.date().isoformat()})"
-        if at_period_end
-        else "at once"
-    )
-    why = f" (reason: {reason or 'none given'}"
-    why += f", feedback: {audit.quoted(comment)})" if comment else ")"
-    await audit.record(
-        ctx, target.viewer, target.account.id,
-        f"cancelled the subscription {subscription.id} {when}{why}",
-    )  # fmt: skip
-    return WriteResult(await _named(ctx, changed))
-
-
-async def resume(ctx: RequestContext, account_id: str | None) -> WriteResult[Subscription]:
-    target = await _target(ctx, account_id)
-    if isinstance(target, Problem):
-        return WriteResult(None, [target])
-    subscription = target.subscription
-    if not subscription.cancel_at_period_end:
-        return WriteResult(None, [Problem(
-            None, "The subscription is not set to end: there is nothing to resume.",
-            ProblemCode.NOT_CANCELLING,
-        )])  # fmt: skip
-    key = derived_key("resume", subscription.id, subscription.last_portal_change)
-    try:
-        changed = await stripe_subscriptions.set_cancel_at_period_end(
-            ctx.services.upstreams.stripe, subscription.id, False, key
-        )
-    except Rejected as exc:
-        return WriteResult(None, [_refused(exc)])
-    finally:
-        await ctx.services.cache.invalidate(*scopes.billing(subscription.customer_id))
-    await audit.record(
-        ctx, target.viewer, target.account.id,
-        f"resumed the subscription {subscription.id}: it no longer ends at the period's end",
-    )  # fmt: skip
-    return WriteResult(await _named(ctx, changed))
-
-
 # Shared steps
 
 
-async def _target(ctx: RequestContext, account_id: str | None) -> _Target | Problem:
+async def change_target(ctx: RequestContext, account_id: str | None) -> ChangeTarget | Problem:
     """The viewer (ADMIN), the account and its live subscription, read fresh from Stripe."""
     viewer = require(ctx, MANAGE_BILLING)
     account = await account_or_primary(ctx, account_id)
@@ -330,11 +233,11 @@ async def _target(ctx: RequestContext, account_id: str | None) -> _Target | Prob
         return Problem(None, "The account has no live subscription.", ProblemCode.NO_SUBSCRIPTION)
     if fresh.status in _ENDED:
         return Problem(None, "The subscription has ended.", ProblemCode.ALREADY_CANCELLED)
-    return _Target(viewer, account, fresh)
+    return ChangeTarget(viewer, account, fresh)
 
 
 async def _plan_checks(
-    ctx: RequestContext, checks: Checks, target: _Target, price_id: str, quantity: int
+    ctx: RequestContext, checks: Checks, target: ChangeTarget, price_id: str, quantity: int
 ) -> CataloguePrice | None:
     plan = billing.price_by_id(await billing.catalogue(ctx), price_id)
     if plan is None or not billing.offered_to(plan, target.account):
@@ -372,7 +275,7 @@ def _timing(item: SubscriptionItem, plan: CataloguePrice, quantity: int) -> str:
     return PERIOD_END if cheaper and plan.downgrade_at_period_end else NOW
 
 
-async def _named(ctx: RequestContext, subscription: Subscription) -> Subscription:
+async def with_names(ctx: RequestContext, subscription: Subscription) -> Subscription:
     """The subscription with its products' names (the catalogue knows them, cached)."""
     names = (await billing.catalogue(ctx)).product_names
     items = tuple(replace(i, product_name=names.get(i.product_id)) for i in subscription.items)
@@ -383,7 +286,7 @@ def _describe(product: str | None, quantity: int | None) -> str:
     return f"{product or 'a plan'} x {quantity or 1}"
 
 
-def _refused(exc: Rejected) -> Problem:
+def refused(exc: Rejected) -> Problem:
     return Problem(None, f"Stripe refused the change: {exc.detail}", ProblemCode.STRIPE_REFUSED)
 
 

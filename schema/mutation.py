@@ -6,6 +6,7 @@ from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutations
 from schema.api_tokens import ApiTokenMutations
+from schema.cancellations import CancellationMutations
 from schema.payments import PaymentMutations
 from schema.subscription_changes import SubscriptionChangeMutations
 from schema.team import ProfileMutations
@@ -18,6 +19,7 @@ MUTATION_CLASSES: tuple[type, ...] = (
     ProfileMutations,
     TicketMutations,
     SubscriptionChangeMutations,
+    CancellationMutations,
     PaymentMutations,
 )
 

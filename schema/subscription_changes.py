@@ -1,5 +1,5 @@
-"""Mutations of the subscription (ADMIN): preview a plan or seat change, apply it with the
-preview's `prorationDate`, cancel, resume."""
+"""Mutations of the subscription's plan and seats (ADMIN): preview a change, then apply it
+with the preview's `prorationDate`."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from enum import Enum
 
 import strawberry
 
-from connectors.stripe import Subscription as SubscriptionRecord
 from resolvers import subscription_changes
-from resolvers.request.writes import WriteResult
 from resolvers.subscription_changes import ChangePreview
-from schema.billing import CancellationReason, InvoiceLinePreview, Plan, Subscription
+from schema.billing import InvoiceLinePreview, Plan, Subscription
 from schema.context import Info
 from schema.money import Money
 from schema.user_errors import UserError, user_errors
@@ -42,21 +40,6 @@ class ChangeSubscriptionInput:
         description="From `previewSubscriptionChange`: the change is billed as previewed. "
         "Valid for a few minutes."
     )
-
-
-@strawberry.input
-class CancelSubscriptionInput:
-    account_id: strawberry.ID | None = None
-    at_period_end: bool = strawberry.field(
-        default=True, description="False cancels at once, without a refund."
-    )
-    reason: CancellationReason | None = None
-    feedback: str | None = strawberry.field(default=None, description="At most 5000 characters.")
-
-
-@strawberry.input
-class ResumeSubscriptionInput:
-    account_id: strawberry.ID | None = None
 
 
 @strawberry.type(description="What a change would cost, as Stripe computes it now.")
@@ -101,12 +84,6 @@ class ChangeSubscriptionPayload:
 
 
 @strawberry.type
-class SubscriptionPayload:
-    subscription: Subscription | None
-    user_errors: list[UserError]
-
-
-@strawberry.type
 class SubscriptionChangeMutations:
     @strawberry.mutation(description="What a plan or seat change costs; changes nothing.")
     async def preview_subscription_change(
@@ -146,39 +123,6 @@ class SubscriptionChangeMutations:
             ),
             user_errors=user_errors(result.problems),
         )  # fmt: skip
-
-    @strawberry.mutation(description="Cancels at the period's end (or at once), with a reason.")
-    async def cancel_subscription(
-        self, info: Info, input: CancelSubscriptionInput
-    ) -> SubscriptionPayload:
-        reason = None if input.reason is None else input.reason.value
-        result = await subscription_changes.cancel(
-            info.context, _id(input.account_id), input.at_period_end, reason, input.feedback
-        )
-        return await _payload(info, input.account_id, result)
-
-    @strawberry.mutation(description="Undoes a cancellation at the period's end.")
-    async def resume_subscription(
-        self, info: Info, input: ResumeSubscriptionInput | None = None
-    ) -> SubscriptionPayload:
-        account_id = None if input is None else input.account_id
-        result = await subscription_changes.resume(info.context, _id(account_id))
-        return await _payload(info, account_id, result)
-
-
-async def _payload(
-    info: Info,
-    account_global_id: strawberry.ID | None,
-    result: WriteResult[SubscriptionRecord],
-) -> SubscriptionPayload:
-    found = result.record
-    if found is None:
-        return SubscriptionPayload(subscription=None, user_errors=user_errors(result.problems))
-    account_id = await subscription_changes.account_id_of(info.context, _id(account_global_id))
-    return SubscriptionPayload(
-        subscription=Subscription.from_upstream(found, account_id),
-        user_errors=user_errors(result.problems),
-    )
 
 
 def _id(value: strawberry.ID | None) -> str | None:
