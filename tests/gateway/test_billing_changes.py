@@ -6,12 +6,12 @@ state is read back through the official SDK."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 import stripe
 
 from sandbox.control import SandboxControl
+from tests.gateway.billing_calls import CHANGE, PREVIEW, change, preview, price_id, subscription_of
 from tests.gateway.conftest import GatewayClient
 from tests.gateway.people import ACME, GLOBEX, INITECH, UMBRELLA, company, member
 from tests.gateway.upstream_state import (
@@ -22,28 +22,6 @@ from tests.gateway.upstream_state import (
     upstream_writes,
 )
 
-PREVIEW = """
-mutation ($input: SubscriptionChangeInput!) {
-  previewSubscriptionChange(input: $input) {
-    preview {
-      plan { priceId name perSeat maxQuantity }
-      quantity timing effectiveAt prorationDate nextInvoiceAt
-      lines { description amount { amount currency } proration periodStart }
-      amountDueNow { amount currency decimal }
-      nextInvoiceTotal { amount currency decimal }
-    }
-    userErrors { field message code }
-  }
-}"""
-CHANGE = """
-mutation ($input: ChangeSubscriptionInput!) {
-  changeSubscription(input: $input) {
-    subscription { plan cancelAtPeriodEnd items { priceId quantity }
-                   scheduledChange { priceId quantity plan effectiveAt } }
-    timing invoiceId
-    userErrors { field message code }
-  }
-}"""
 CANCEL = """
 mutation ($input: CancelSubscriptionInput!) {
   cancelSubscription(input: $input) {
@@ -61,36 +39,6 @@ BILLING = """
                  scheduledChange { priceId quantity plan }
                  upcomingInvoice { total { amount currency } amountDue { amount } } }
 } } }"""
-
-
-def price_id(urls: dict[str, str], lookup_key: str) -> str:
-    return stripe_sdk(urls).v1.prices.list(params={"lookup_keys": [lookup_key]}).data[0].id
-
-
-def subscription_of(urls: dict[str, str], customer_id: str) -> stripe.Subscription:
-    sdk = stripe_sdk(urls)
-    return sdk.v1.subscriptions.list(
-        params={"customer": customer_id, "expand": ["data.schedule"]}
-    ).data[0]
-
-
-async def preview(client: GatewayClient, person: Any, price: str, quantity: int) -> dict[str, Any]:
-    body = await client.query(
-        PREVIEW, {"input": {"priceId": price, "quantity": quantity}}, as_=person
-    )
-    assert "errors" not in body, body
-    result: dict[str, Any] = body["data"]["previewSubscriptionChange"]
-    return result
-
-
-async def change(
-    client: GatewayClient, person: Any, price: str, quantity: int, token: str
-) -> dict[str, Any]:
-    variables = {"input": {"priceId": price, "quantity": quantity, "prorationDate": token}}
-    body = await client.query(CHANGE, variables, as_=person)
-    assert "errors" not in body, body
-    result: dict[str, Any] = body["data"]["changeSubscription"]
-    return result
 
 
 def stripe_calls(sandbox: SandboxControl) -> list[str]:
@@ -468,3 +416,35 @@ async def test_stripe_down_mid_change_then_a_retry_converges_to_one_change(
     assert retried["userErrors"] == []
     assert retried["subscription"]["items"][0] == {"priceId": growth, "quantity": 2}
     assert len(sdk_invoices(urls, customer, "subscription_update")) == 1
+
+
+async def test_a_downgrade_is_planned_once_and_a_later_upgrade_replaces_it(
+    client: GatewayClient, sandbox: SandboxControl, urls: dict[str, str]
+) -> None:
+    admin = member(client.backbone, ACME, "ADMIN")
+    customer = company(client.backbone, ACME).stripe_customer_id
+    growth, enterprise = (
+        price_id(urls, "growth_monthly_usd"),
+        price_id(urls, "enterprise_monthly_usd"),
+    )
+    token = (await preview(client, admin, growth, 5))["preview"]["prorationDate"]
+    await change(client, admin, growth, 5, token)
+    sandbox.clear_requests()
+
+    again = await change(client, admin, growth, 5, token)
+
+    assert again["userErrors"] == [] and again["timing"] == "AT_PERIOD_END"
+    assert upstream_writes(sandbox)["stripe"] == []
+    planned = subscription_of(urls, customer).schedule
+    assert isinstance(planned, stripe.SubscriptionSchedule)
+
+    upgrade = (await preview(client, admin, enterprise, 2))["preview"]
+    upgraded = await change(client, admin, enterprise, 2, upgrade["prorationDate"])
+
+    assert upgraded["userErrors"] == [] and upgraded["timing"] == "IMMEDIATELY"
+    assert upgraded["subscription"]["scheduledChange"] is None
+    after = subscription_of(urls, customer)
+    assert after.schedule is None
+    assert (after["items"].data[0].price.id, after["items"].data[0].quantity) == (enterprise, 2)
+    released = stripe_sdk(urls).v1.subscription_schedules.retrieve(planned.id)
+    assert released.status == "released"
