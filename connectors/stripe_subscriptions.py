@@ -34,6 +34,15 @@ class ItemChange:
 
 
 @dataclass(frozen=True)
+class Written:
+    """A subscription write's answer. `replayed`: Stripe had seen the Idempotency-Key and
+    answered the first request's result again, changing nothing this time."""
+
+    subscription: Subscription
+    replayed: bool
+
+
+@dataclass(frozen=True)
 class PreviewLine:
     description: str | None
     amount: int  # minor units; negative for a credit
@@ -152,7 +161,7 @@ async def change_now(
     changes: list[ItemChange],
     proration_date: datetime,
     idempotency_key: str,
-) -> Subscription:
+) -> Written:
     """Applies the change at once and bills its prorations at once (`always_invoice`), so
     the invoice equals the preview made with the same `proration_date`."""
     params = {
@@ -169,7 +178,7 @@ async def change_now(
             options={"idempotency_key": idempotency_key},
         )
     )
-    return parse_subscription(updated, {})
+    return _written(updated)
 
 
 async def change_at_period_end(
@@ -177,10 +186,10 @@ async def change_at_period_end(
     subscription: Subscription,
     changes: list[ItemChange],
     idempotency_key: str,
-) -> str:
+) -> bool:
     """Plans the change for the end of the current period: the subscription's schedule (made
     from it if it has none) keeps the current items until then and the new ones after, for
-    one period, and then releases the subscription. Answers the schedule's id."""
+    one period, and then releases the subscription. Answers whether Stripe replayed it."""
     schedule_id = subscription.schedule.id if subscription.schedule else None
     if schedule_id is None:
         created = await _call(
@@ -213,14 +222,14 @@ async def change_at_period_end(
         "end_behavior": "release",
         "metadata": {"portal_change": idempotency_key},
     }
-    await _call(
+    updated = await _call(
         client.v1.subscription_schedules.update_async(
             schedule_id,
             params=cast(Any, params),
             options={"idempotency_key": f"{idempotency_key}-phases"},
         )
     )
-    return schedule_id
+    return _replayed(updated)
 
 
 async def release_schedule(
@@ -242,7 +251,7 @@ async def set_cancel_at_period_end(
     *,
     feedback: str | None = None,
     comment: str | None = None,
-) -> Subscription:
+) -> Written:
     params: dict[str, Any] = {
         "cancel_at_period_end": cancel,
         "metadata": {"portal_change": idempotency_key},
@@ -257,7 +266,7 @@ async def set_cancel_at_period_end(
             options={"idempotency_key": idempotency_key},
         )
     )
-    return parse_subscription(updated, {})
+    return _written(updated)
 
 
 async def cancel_now(
@@ -267,7 +276,7 @@ async def cancel_now(
     *,
     feedback: str | None = None,
     comment: str | None = None,
-) -> Subscription:
+) -> Written:
     params = {"cancellation_details": _details(feedback, comment), "expand": ["schedule"]}
     cancelled = await _call(
         client.v1.subscriptions.cancel_async(
@@ -276,7 +285,17 @@ async def cancel_now(
             options={"idempotency_key": idempotency_key},
         )
     )
-    return parse_subscription(cancelled, {})
+    return _written(cancelled)
+
+
+def _written(found: stripe.Subscription) -> Written:
+    return Written(parse_subscription(found, {}), _replayed(found))
+
+
+def _replayed(found: stripe.StripeObject) -> bool:
+    response = found.last_response
+    headers = (response.headers if response is not None else None) or {}
+    return any(k.lower() == "idempotent-replayed" and v == "true" for k, v in headers.items())
 
 
 def _details(feedback: str | None, comment: str | None) -> dict[str, str]:

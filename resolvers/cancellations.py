@@ -59,6 +59,8 @@ async def cancel(
         return WriteResult(None, [refused(exc)])
     finally:
         await ctx.services.cache.invalidate(*scopes.billing(subscription.customer_id))
+    if changed.replayed:  # the same request, answered twice: one change, one note
+        return WriteResult(await with_names(ctx, changed.subscription))
     when = (
         f"at the period's end ({subscription.current_period_end.date().isoformat()})"
         if at_period_end
@@ -70,7 +72,7 @@ async def cancel(
         ctx, target.viewer, target.account.id,
         f"cancelled the subscription {subscription.id} {when}{why}",
     )  # fmt: skip
-    return WriteResult(await with_names(ctx, changed))
+    return WriteResult(await with_names(ctx, changed.subscription))
 
 
 async def resume(ctx: RequestContext, account_id: str | None) -> WriteResult[Subscription]:
@@ -92,8 +94,9 @@ async def resume(ctx: RequestContext, account_id: str | None) -> WriteResult[Sub
         return WriteResult(None, [refused(exc)])
     finally:
         await ctx.services.cache.invalidate(*scopes.billing(subscription.customer_id))
-    await audit.record(
-        ctx, target.viewer, target.account.id,
-        f"resumed the subscription {subscription.id}: it no longer ends at the period's end",
-    )  # fmt: skip
-    return WriteResult(await with_names(ctx, changed))
+    if not changed.replayed:  # the same request, answered twice: one change, one note
+        await audit.record(
+            ctx, target.viewer, target.account.id,
+            f"resumed the subscription {subscription.id}: it no longer ends at the period's end",
+        )  # fmt: skip
+    return WriteResult(await with_names(ctx, changed.subscription))

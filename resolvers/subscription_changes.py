@@ -151,20 +151,27 @@ async def change(
                 client, subscription.id, changes, at, key
             )
         else:
-            await stripe_subscriptions.change_at_period_end(client, subscription, changes, key)
-            changed = await stripe_subscriptions.subscription_by_id(client, subscription.id, {})
+            replayed = await stripe_subscriptions.change_at_period_end(
+                client, subscription, changes, key
+            )
+            changed = stripe_subscriptions.Written(
+                await stripe_subscriptions.subscription_by_id(client, subscription.id, {}),
+                replayed,
+            )
     except Rejected as exc:
         return WriteResult(None, [refused(exc)])
     finally:
         await ctx.services.cache.invalidate(*scopes.billing(subscription.customer_id))
-    named = await with_names(ctx, changed)
+    named = await with_names(ctx, changed.subscription)
+    if changed.replayed:  # the same request, answered twice: one change, one note
+        return WriteResult(AppliedChange(named, timing, None))
     after = _describe(plan.product_name, quantity)
     when = (
         "at once"
         if timing == NOW
         else f"from the period's end ({subscription.current_period_end.date().isoformat()})"
     )
-    invoice_id = changed.latest_invoice_id if timing == NOW else None
+    invoice_id = changed.subscription.latest_invoice_id if timing == NOW else None
     billed = f"; prorations billed on invoice {invoice_id}" if invoice_id else ""
     await audit.record(
         ctx, target.viewer, target.account.id,
