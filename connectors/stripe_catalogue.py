@@ -1,6 +1,6 @@
 """The plans the portal offers: Stripe's recurring prices marked `portal_offer` in their
-metadata, with their products, in one list call (archived prices included, so that a
-member naming one hears it is archived rather than unknown).
+metadata, with their products and tiers, in one list call (archived prices included, so
+that a member naming one hears it is archived rather than unknown).
 
 Metadata the vendor sets in Stripe (the sandbox's catalogue has all of them):
     price `portal_offer`="true", `portal_max_quantity`="N", `portal_downgrade`="period_end",
@@ -71,7 +71,7 @@ class Catalogue:
 async def portal_catalogue(client: stripe.StripeClient) -> Catalogue:
     prices = await _all(
         client.v1.prices.list_async,
-        {"type": "recurring", "expand": ["data.product"]},
+        {"type": "recurring", "expand": ["data.product", "data.tiers"]},
     )
     offered = tuple(
         _price(price)
@@ -89,7 +89,7 @@ def _price(price: stripe.Price) -> CataloguePrice:
     product = price.product
     assert isinstance(product, stripe.Product) and price.recurring is not None
     metadata, product_metadata = _metadata(price.metadata), _metadata(product.metadata)
-    tiers = getattr(price, "tiers", None) or []  # only there when listed with data.tiers
+    tiers = price.tiers or []  # only in the answer when expanded (`data.tiers`)
     return CataloguePrice(
         id=price.id,
         product_id=product.id,

@@ -11,7 +11,8 @@ retrieve, detach), invoices (list, retrieve, lines, `create_preview`), subscript
 create, retrieve, update with `proration_date`/`proration_behavior`/`cancellation_details`,
 cancel), subscription schedules (create `from_subscription`, retrieve, update phases,
 release, cancel), prices, products, billing meters and their event summaries, billing
-portal and Checkout (setup mode) sessions; `expand[]` on any id field, at most four levels.
+portal and Checkout (setup mode) sessions; `expand[]` on any id field, at most four levels,
+and of a price's `tiers` (left out unless expanded, as on Stripe).
 Hosted pages: invoice PDFs (`invoice_pdf`) and hosted invoices, portal and Checkout pages.
 
 Admin API (besides the shared one in `sandbox.upstream`):

@@ -159,7 +159,7 @@ def _proration(
     label = product if quantity == 1 else quantity_label(quantity, product)
     return line_json(
         state.new_id("il_tmp_" if preview else "il_"), None, price=price, quantity=quantity,
-        amount=round(price["unit_amount"] * quantity * share),
+        amount=round(state.catalog.amount(price, quantity) * share),
         description=template.format(label), period=period,
         source=LineSource(subscription["id"], item_id, state.new_id("ii_"), proration=True),
     )  # fmt: skip
@@ -177,7 +177,7 @@ def renewal_lines(state: StripeState, subscription: Json, slots: list[Slot]) -> 
         quantity = slot.quantity or 1
         lines.append(line_json(
             state.new_id("il_tmp_"), None, price=slot.price, quantity=quantity,
-            amount=slot.price["unit_amount"] * quantity,
+            amount=state.catalog.amount(slot.price, quantity),
             description=monthly_description(quantity, product, slot.price),
             period=(end, following),
             source=LineSource(subscription["id"], slot.item_id),

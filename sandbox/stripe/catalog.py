@@ -2,7 +2,8 @@
 their billing meters, and hourly professional services, each priced in usd, eur and gbp.
 
 The plans are also priced in jpy (a zero-decimal currency) for customers created later, and
-the catalogue holds an archived plan price and one contract price for a single account. What
+the catalogue holds an archived plan price, one contract price for a single account and one
+graduated (tiered) seat price, whose `tiers` a response includes only when expanded. What
 the client portal offers is marked in metadata, as a vendor would configure it in Stripe:
     price `portal_offer`="true"            offered for self-service changes
     price `portal_max_quantity`="N"        most seats (1: a flat plan)
@@ -77,9 +78,25 @@ class Catalog:
     meters: dict[str, Json] = field(default_factory=dict)
     by_lookup_key: dict[str, str] = field(default_factory=dict)  # lookup key → price id
     meter_by_event: dict[str, str] = field(default_factory=dict)  # event name → meter id
+    tiers: dict[str, list[Json]] = field(default_factory=dict)  # of tiered prices, by price id
 
     def price(self, lookup_key: str) -> Json:
         return self.prices[self.by_lookup_key[lookup_key]]
+
+    def amount(self, price: Json, quantity: int) -> int:
+        """What `quantity` costs for one period of a licensed price, tiered or per unit."""
+        if price["billing_scheme"] != "tiered":
+            return int(price["unit_amount"]) * quantity
+        tiers, total, below = self.tiers[price["id"]], 0, 0
+        if price["tiers_mode"] == "volume":
+            tier = next(t for t in tiers if t["up_to"] is None or quantity <= t["up_to"])
+            return (tier["unit_amount"] or 0) * quantity + (tier["flat_amount"] or 0)
+        for tier in tiers:  # graduated: each tier prices the seats that fall in it
+            upper = quantity if tier["up_to"] is None else min(quantity, tier["up_to"])
+            if upper > below:
+                total += (tier["unit_amount"] or 0) * (upper - below) + (tier["flat_amount"] or 0)
+            below = max(below, upper)
+        return total
 
 
 def format_money(amount: int, currency: str) -> str:
@@ -96,6 +113,8 @@ def quantity_label(quantity: int, product_name: str) -> str:
 def monthly_description(quantity: int, product_name: str, price: Json) -> str:
     """Stripe's description of a licensed line, e.g. "1 x Growth (at $199.00 / month)"
     with a multiplication sign."""
+    if price["unit_amount"] is None:  # tiered: the amount depends on the quantity
+        return quantity_label(quantity, product_name)
     amount = format_money(price["unit_amount"], price["currency"])
     return f"{quantity_label(quantity, product_name)} (at {amount} / month)"
 
@@ -186,6 +205,7 @@ def _add_later_prices(catalog: Catalog, plan_products: list[Json]) -> None:
     _add_price(catalog, new_id("price_"), product, contract_key(company_id, tier, currency),
                f"{plan.name} monthly (contract)", currency, amount,
                _recurring("licensed", None), None, offer)  # fmt: skip
+    _add_graduated(catalog, new_id, plan_products[1], PLANS[1])
 
 
 def _add_price(
@@ -222,6 +242,25 @@ def _add_price(
         "unit_amount_decimal": str(unit_amount),
     }
     catalog.by_lookup_key[lookup_key] = price_id
+
+
+def _add_graduated(catalog: Catalog, new_id: IdMaker, product: Json, plan: Plan) -> None:
+    """Growth by the seat, graduated: the first 10 seats at the plan's price, more cheaper."""
+    price_id = new_id("price_")
+    _add_price(catalog, price_id, product, f"{plan.tier.lower()}_graduated_usd",
+               f"{plan.name} monthly (graduated seats)", "usd", 0,
+               _recurring("licensed", None), None, _offer(plan))  # fmt: skip
+    catalog.prices[price_id].update(billing_scheme="tiered", tiers_mode="graduated",
+                                    unit_amount=None, unit_amount_decimal=None)  # fmt: skip
+    catalog.tiers[price_id] = [
+        _tier(10, plan.amounts["usd"]),
+        _tier(None, plan.amounts["usd"] - 5_000),
+    ]
+
+
+def _tier(up_to: int | None, unit_amount: int) -> Json:
+    return {"flat_amount": None, "flat_amount_decimal": None, "unit_amount": unit_amount,
+            "unit_amount_decimal": str(unit_amount), "up_to": up_to}  # fmt: skip
 
 
 def _recurring(usage_type: str, meter_id: str | None) -> Json:

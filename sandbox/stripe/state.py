@@ -89,6 +89,12 @@ class StripeState:
                 return found
         return None
 
+    def include(self, obj: Json, field: str) -> tuple[bool, Any]:
+        """Fields Stripe leaves out unless expanded: a price's `tiers` (null unless tiered)."""
+        if field == "tiers" and obj.get("object") == "price":
+            return True, self.catalog.tiers.get(str(obj["id"]))
+        return False, None
+
     def require(self, table: dict[str, Json], object_id: str, *, param: str = "id",
                 status: int = 404) -> Json:  # fmt: skip
         found = table.get(object_id)

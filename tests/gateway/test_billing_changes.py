@@ -34,7 +34,8 @@ mutation { resumeSubscription { subscription { cancelAtPeriodEnd cancelAt }
                                 userErrors { field code } } }"""
 BILLING = """
 { viewer { account {
-  plans { priceId name currency unitPrice { amount } perSeat maxQuantity downgradeAtPeriodEnd }
+  plans { priceId name currency unitPrice { amount } perSeat maxQuantity downgradeAtPeriodEnd
+          tiers { upTo unitPrice { amount } } }
   subscription { plan items { priceId quantity } cancelAtPeriodEnd
                  scheduledChange { priceId quantity plan }
                  upcomingInvoice { total { amount currency } amountDue { amount } } }
@@ -62,8 +63,9 @@ def expected_proration(
     [
         (INITECH, "growth_monthly_usd", 3, 4_900, 3 * 19_900),
         (GLOBEX, "enterprise_monthly_gbp", 2, 15_900, 2 * 79_900),
+        (INITECH, "growth_graduated_usd", 12, 4_900, 10 * 19_900 + 2 * 14_900),
     ],
-    ids=["usd", "gbp"],
+    ids=["usd", "gbp", "usd-graduated"],
 )
 async def test_an_upgrade_charges_exactly_the_preview(
     client: GatewayClient, sandbox: SandboxControl, urls: dict[str, str],
@@ -281,10 +283,17 @@ async def test_plans_offer_the_accounts_currency_and_its_own_contract_price(
     initech = await client.query(BILLING, as_=member(client.backbone, INITECH, "ADMIN"))
 
     acme_plans = acme["data"]["viewer"]["account"]["plans"]
-    assert [(p["name"], p["unitPrice"]["amount"], p["maxQuantity"]) for p in acme_plans] == [
-        ("Starter", 4_900, 1), ("Growth", 19_900, 50), ("Enterprise", 99_900, 500),
-        ("Enterprise", 89_900, 500),
+    assert [
+        (p["name"], (p["unitPrice"] or {}).get("amount"), p["maxQuantity"], p["perSeat"])
+        for p in acme_plans
+    ] == [
+        ("Starter", 4_900, 1, False), ("Growth", None, 50, True), ("Growth", 19_900, 50, True),
+        ("Enterprise", 99_900, 500, True), ("Enterprise", 89_900, 500, True),
     ]  # fmt: skip
+    assert acme_plans[1]["tiers"] == [
+        {"upTo": 10, "unitPrice": {"amount": 19_900}},
+        {"upTo": None, "unitPrice": {"amount": 14_900}},
+    ]
     assert {p["currency"] for p in acme_plans} == {"USD"}
     contract = price_id(urls, "enterprise_contract_1001_usd")
     assert contract not in [p["priceId"] for p in initech["data"]["viewer"]["account"]["plans"]]

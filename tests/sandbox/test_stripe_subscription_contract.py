@@ -257,3 +257,31 @@ def test_a_new_jpy_customer_is_billed_in_whole_yen(client, urls, backbone):
             }
         )
     assert "combine currencies" in str(caught.value.user_message)
+
+
+def test_a_graduated_price_shows_its_tiers_when_expanded_and_bills_by_them(client, acme):
+    plain = price(client, "growth_graduated_usd")
+    expanded = client.v1.prices.list(
+        params={"lookup_keys": ["growth_graduated_usd"], "expand": ["data.tiers"]}
+    ).data[0]
+
+    assert (plain.billing_scheme, plain.tiers_mode, plain.unit_amount) == (
+        "tiered", "graduated", None,
+    )  # fmt: skip
+    assert "tiers" not in plain
+    assert expanded.tiers is not None
+    assert [(t.up_to, t.unit_amount) for t in expanded.tiers] == [(10, 19_900), (None, 14_900)]
+    assert client.v1.prices.retrieve(plain.id, params={"expand": ["tiers"]}).tiers is not None
+
+    subscription = subscription_of(client, acme)
+    item = subscription["items"].data[0]
+    preview = client.v1.invoices.create_preview(
+        params={"subscription": subscription.id, "subscription_details": {
+            "items": [{"id": item.id, "price": plain.id, "quantity": 12}],
+            "proration_behavior": "none",
+        }}
+    )  # fmt: skip
+    renewal = next(
+        line for line in preview.lines.data if line.pricing.price_details.price == plain.id
+    )
+    assert renewal.amount == 10 * 19_900 + 2 * 14_900
