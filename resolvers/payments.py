@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 
-from auth.permissions import MANAGE_BILLING
 from cache import scopes
 from connectors import stripe, stripe_payment_methods
 from connectors.http import Rejected
@@ -26,7 +25,6 @@ from resolvers.request.access import visible_account
 from resolvers.request.context import RequestContext
 from resolvers.request.errors import not_found
 from resolvers.request.ids import decode_id, encode_id
-from resolvers.request.roles import require
 from resolvers.request.user_input import Problem, ProblemCode
 from resolvers.request.writes import WriteResult
 
@@ -41,7 +39,7 @@ def payment_method_id(account: Company, payment_method: PaymentMethod) -> str:
 async def create_setup(
     ctx: RequestContext, account_id: str | None, return_path: str | None
 ) -> WriteResult[str]:
-    viewer = require(ctx, MANAGE_BILLING)
+    viewer = ctx.require_viewer()  # an ADMIN: the field's role rule (MANAGE_BILLING)
     account = await account_or_primary(ctx, account_id)
     path = return_path or "/billing"
     if not path.startswith("/") or path.startswith("//") or "\\" in path:
@@ -65,7 +63,7 @@ async def create_setup(
 
 
 async def set_default(ctx: RequestContext, global_id: str) -> WriteResult[PaymentMethods]:
-    viewer = require(ctx, MANAGE_BILLING)
+    viewer = ctx.require_viewer()  # an ADMIN: the field's role rule (MANAGE_BILLING)
     account, methods, chosen = await _owned(ctx, global_id)
     customer_id = _customer(account)
     if methods.default_id == chosen.id:
@@ -94,7 +92,7 @@ async def set_default(ctx: RequestContext, global_id: str) -> WriteResult[Paymen
 
 
 async def remove(ctx: RequestContext, global_id: str) -> WriteResult[PaymentMethods]:
-    viewer = require(ctx, MANAGE_BILLING)
+    viewer = ctx.require_viewer()  # an ADMIN: the field's role rule (MANAGE_BILLING)
     account, methods, chosen = await _owned(ctx, global_id)
     customer_id = _customer(account)
     subscription = await billing.current_subscription(ctx, account)
@@ -126,7 +124,7 @@ async def remove(ctx: RequestContext, global_id: str) -> WriteResult[PaymentMeth
 
 async def pay_invoice(ctx: RequestContext, global_id: str) -> WriteResult[tuple[Company, str]]:
     """The hosted page where the invoice is paid; only an open invoice has one to pay."""
-    require(ctx, MANAGE_BILLING)
+    ctx.require_viewer()  # an ADMIN: the field's role rule (MANAGE_BILLING)
     gid = decode_id(global_id, "Invoice")
     account = await visible_account(ctx, gid.account_id)
     if account is None or not gid.upstream_id.startswith("in_"):

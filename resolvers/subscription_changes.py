@@ -21,7 +21,6 @@ import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from auth.permissions import MANAGE_BILLING
 from auth.viewer import Viewer
 from cache import scopes
 from connectors import stripe_subscriptions
@@ -36,7 +35,6 @@ from resolvers.change_previews import PreviewToken
 from resolvers.request import audit
 from resolvers.request.context import RequestContext
 from resolvers.request.ids import encode_id
-from resolvers.request.roles import require
 from resolvers.request.user_input import Checks, Problem, ProblemCode
 from resolvers.request.writes import WriteResult
 
@@ -221,7 +219,7 @@ def _already_applied(
 
 async def change_target(ctx: RequestContext, account_id: str | None) -> ChangeTarget | Problem:
     """The viewer (ADMIN), the account and its live subscription, read fresh from Stripe."""
-    viewer = require(ctx, MANAGE_BILLING)
+    viewer = ctx.require_viewer()  # an ADMIN: the field's role rule (MANAGE_BILLING)
     account = await account_or_primary(ctx, account_id)
     listed = await billing.current_subscription(ctx, account)
     client = ctx.services.upstreams.stripe

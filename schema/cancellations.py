@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
+from auth.permissions import MANAGE_BILLING
 from connectors.stripe import Subscription as SubscriptionRecord
 from resolvers import cancellations, subscription_changes
 from resolvers.request.writes import WriteResult
 from schema.billing import CancellationReason, Subscription
 from schema.context import Info
+from schema.roles import allowed_to
 from schema.user_errors import UserError, user_errors
 
 
@@ -35,7 +37,10 @@ class SubscriptionPayload:
 
 @strawberry.type
 class CancellationMutations:
-    @strawberry.mutation(description="Cancels at the period's end (or at once), with a reason.")
+    @strawberry.mutation(
+        description="Cancels at the period's end (or at once), with a reason.",
+        extensions=allowed_to(MANAGE_BILLING),
+    )
     async def cancel_subscription(
         self, info: Info, input: CancelSubscriptionInput
     ) -> SubscriptionPayload:
@@ -45,7 +50,10 @@ class CancellationMutations:
         )
         return await _payload(info, input.account_id, result)
 
-    @strawberry.mutation(description="Undoes a cancellation at the period's end.")
+    @strawberry.mutation(
+        description="Undoes a cancellation at the period's end.",
+        extensions=allowed_to(MANAGE_BILLING),
+    )
     async def resume_subscription(
         self, info: Info, input: ResumeSubscriptionInput | None = None
     ) -> SubscriptionPayload:

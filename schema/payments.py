@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import strawberry
 
+from auth.permissions import MANAGE_BILLING
 from connectors.stripe_payment_methods import PaymentMethods
 from resolvers import payments
 from resolvers.request.writes import WriteResult
 from schema.billing import PaymentMethod
 from schema.context import Info
+from schema.roles import allowed_to
 from schema.user_errors import UserError, user_errors
 
 
@@ -54,7 +56,10 @@ class PayInvoicePayload:
 
 @strawberry.type
 class PaymentMutations:
-    @strawberry.mutation(description="A Stripe Checkout page (setup mode) to add a card.")
+    @strawberry.mutation(
+        description="A Stripe Checkout page (setup mode) to add a card.",
+        extensions=allowed_to(MANAGE_BILLING),
+    )
     async def create_payment_method_setup(
         self, info: Info, input: CreatePaymentMethodSetupInput | None = None
     ) -> CreatePaymentMethodSetupPayload:
@@ -65,21 +70,30 @@ class PaymentMutations:
             url=result.record, user_errors=user_errors(result.problems)
         )
 
-    @strawberry.mutation(description="Invoices are charged to this payment method from now on.")
+    @strawberry.mutation(
+        description="Invoices are charged to this payment method from now on.",
+        extensions=allowed_to(MANAGE_BILLING),
+    )
     async def set_default_payment_method(
         self, info: Info, input: PaymentMethodInput
     ) -> PaymentMethodsPayload:
         result = await payments.set_default(info.context, str(input.payment_method_id))
         return _payload(result, str(input.payment_method_id))
 
-    @strawberry.mutation(description="Detaches the payment method in Stripe, for good.")
+    @strawberry.mutation(
+        description="Detaches the payment method in Stripe, for good.",
+        extensions=allowed_to(MANAGE_BILLING),
+    )
     async def remove_payment_method(
         self, info: Info, input: PaymentMethodInput
     ) -> PaymentMethodsPayload:
         result = await payments.remove(info.context, str(input.payment_method_id))
         return _payload(result, str(input.payment_method_id))
 
-    @strawberry.mutation(description="Stripe's hosted page to pay an open invoice.")
+    @strawberry.mutation(
+        description="Stripe's hosted page to pay an open invoice.",
+        extensions=allowed_to(MANAGE_BILLING),
+    )
     async def pay_invoice(self, info: Info, input: PayInvoiceInput) -> PayInvoicePayload:
         result = await payments.pay_invoice(info.context, str(input.invoice_id))
         url = None if result.record is None else result.record[1]

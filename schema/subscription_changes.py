@@ -8,11 +8,13 @@ from enum import Enum
 
 import strawberry
 
+from auth.permissions import MANAGE_BILLING
 from resolvers import subscription_changes
 from resolvers.subscription_changes import ChangePreview
 from schema.billing import InvoiceLinePreview, Plan, Subscription
 from schema.context import Info
 from schema.money import Money
+from schema.roles import allowed_to
 from schema.user_errors import UserError, user_errors
 
 
@@ -85,7 +87,10 @@ class ChangeSubscriptionPayload:
 
 @strawberry.type
 class SubscriptionChangeMutations:
-    @strawberry.mutation(description="What a plan or seat change costs; changes nothing.")
+    @strawberry.mutation(
+        description="What a plan or seat change costs; changes nothing.",
+        extensions=allowed_to(MANAGE_BILLING),
+    )
     async def preview_subscription_change(
         self, info: Info, input: SubscriptionChangeInput
     ) -> PreviewSubscriptionChangePayload:
@@ -98,7 +103,10 @@ class SubscriptionChangeMutations:
             user_errors=user_errors(result.problems),
         )
 
-    @strawberry.mutation(description="Applies a previewed change, billed as previewed.")
+    @strawberry.mutation(
+        description="Applies a previewed change, billed as previewed.",
+        extensions=allowed_to(MANAGE_BILLING),
+    )
     async def change_subscription(
         self, info: Info, input: ChangeSubscriptionInput
     ) -> ChangeSubscriptionPayload:
