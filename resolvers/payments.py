@@ -122,7 +122,7 @@ async def remove(ctx: RequestContext, global_id: str) -> WriteResult[PaymentMeth
     return WriteResult(PaymentMethods(methods.default_id, left, methods.last_portal_change))
 
 
-async def pay_invoice(ctx: RequestContext, global_id: str) -> WriteResult[tuple[Company, str]]:
+async def pay_invoice(ctx: RequestContext, global_id: str) -> WriteResult[str]:
     """The hosted page where the invoice is paid; only an open invoice has one to pay."""
     ctx.require_viewer()  # an ADMIN: the field's role rule (MANAGE_BILLING)
     gid = decode_id(global_id, "Invoice")
@@ -138,7 +138,7 @@ async def pay_invoice(ctx: RequestContext, global_id: str) -> WriteResult[tuple[
             "invoiceId", f"Invoice {invoice.number or invoice.id} is {invoice.status}, not open.",
             ProblemCode.INVOICE_NOT_OPEN,
         )])  # fmt: skip
-    return WriteResult((account, invoice.hosted_invoice_url))
+    return WriteResult(invoice.hosted_invoice_url)
 
 
 async def _owned(

@@ -96,8 +96,7 @@ class PaymentMutations:
     )
     async def pay_invoice(self, info: Info, input: PayInvoiceInput) -> PayInvoicePayload:
         result = await payments.pay_invoice(info.context, str(input.invoice_id))
-        url = None if result.record is None else result.record[1]
-        return PayInvoicePayload(url=url, user_errors=user_errors(result.problems))
+        return PayInvoicePayload(url=result.record, user_errors=user_errors(result.problems))
 
 
 def _payload(result: WriteResult[PaymentMethods], global_id: str) -> PaymentMethodsPayload:
