@@ -10,6 +10,7 @@ from schema.cancellations import CancellationMutations
 from schema.payments import PaymentMutations
 from schema.subscription_changes import SubscriptionChangeMutations
 from schema.team import ProfileMutations
+from schema.team_changes import TeamMutations
 from schema.tickets import TicketMutations
 
 # Each feature adds its mutations class to this tuple.
@@ -17,6 +18,7 @@ MUTATION_CLASSES: tuple[type, ...] = (
     ApiTokenMutations,
     AccountMutations,
     ProfileMutations,
+    TeamMutations,
     TicketMutations,
     SubscriptionChangeMutations,
     CancellationMutations,
