@@ -186,7 +186,9 @@ async def plans_for(ctx: RequestContext, account: Company) -> list[CataloguePric
             p for p in prices
             if p.active and offered_to(p, account) and currency in (None, "", p.currency)
         ),
-        key=lambda p: (p.rank or 0, p.account_id is not None, p.unit_amount or 0, p.id),
+        # Plans by rank, add-ons (no rank) after them.
+        key=lambda p: (p.rank is None, p.rank or 0, p.account_id is not None,
+                       p.unit_amount or 0, p.id),
     )  # fmt: skip
 
 

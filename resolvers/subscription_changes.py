@@ -27,7 +27,7 @@ from connectors import stripe_subscriptions
 from connectors.http import Rejected
 from connectors.hubspot import Company
 from connectors.stripe import Subscription, SubscriptionItem
-from connectors.stripe_catalogue import CataloguePrice
+from connectors.stripe_catalogue import Catalogue, CataloguePrice
 from connectors.stripe_subscriptions import ItemChange, PreviewLine
 from resolvers import billing
 from resolvers.accounts import account_or_primary
@@ -84,9 +84,10 @@ async def preview_change(
     plan = await _plan_checks(ctx, checks, target, price_id, quantity)
     if plan is None or checks.problems:
         return WriteResult(None, checks.problems)
-    item = _main_item(subscription)
-    timing = _timing(item, plan, quantity)
-    changes = [ItemChange(item.id, plan.id, quantity)]
+    catalogue = await billing.catalogue(ctx)
+    item = _item_to_change(subscription, plan, catalogue)
+    timing = _timing(item, plan, quantity, catalogue)
+    changes = [ItemChange(item.id if item else None, plan.id, quantity)]
     client = ctx.services.upstreams.stripe
     try:
         now_invoice, next_invoice = await asyncio.gather(
@@ -98,7 +99,8 @@ async def preview_change(
     # The second Stripe prorated to, by its own clock; and ours, for the preview's age.
     at = now_invoice.proration_date or now_invoice.billed_at
     token = PreviewToken(
-        account_id=target.account.id, subscription_id=subscription.id, item_id=item.id,
+        account_id=target.account.id, subscription_id=subscription.id,
+        item_id=item.id if item else "",
         price_id=plan.id, quantity=quantity, prorated_at=int(at.timestamp()), timing=timing,
         issued_at=int(time.time()),
     ).sign(ctx.services.preview_signer)  # fmt: skip
@@ -134,9 +136,9 @@ async def change(
     plan = await _plan_checks(ctx, checks, target, price_id, quantity)
     if plan is None or checks.problems:
         return WriteResult(None, checks.problems)
-    item = _main_item(subscription)
-    before = _describe(item.product_name, item.quantity)
-    changes = [ItemChange(item.id, plan.id, quantity)]
+    item = _item_to_change(subscription, plan, await billing.catalogue(ctx))
+    before = _describe(item.product_name, item.quantity) if item else "none"
+    changes = [ItemChange(item.id if item else None, plan.id, quantity)]
     client = ctx.services.upstreams.stripe
     try:
         if timing == NOW:
@@ -244,7 +246,8 @@ async def change_target(ctx: RequestContext, account_id: str | None) -> ChangeTa
 async def _plan_checks(
     ctx: RequestContext, checks: Checks, target: ChangeTarget, price_id: str, quantity: int
 ) -> CataloguePrice | None:
-    plan = billing.price_by_id(await billing.catalogue(ctx), price_id)
+    catalogue = await billing.catalogue(ctx)
+    plan = billing.price_by_id(catalogue, price_id)
     if plan is None or not billing.offered_to(plan, target.account):
         checks.add("priceId", f"No plan with price id {price_id!r} is offered to this account.",
                    ProblemCode.NOT_FOUND)  # fmt: skip
@@ -262,20 +265,39 @@ async def _plan_checks(
         limit = "exactly 1 (a flat plan)" if most == 1 else f"between 1 and {most or 'any'}"
         checks.add("quantity", f"{plan.product_name} takes {limit} seats.",
                    ProblemCode.INVALID_QUANTITY)  # fmt: skip
-    item = _main_item(subscription)
-    if not checks.problems and item.price_id == plan.id and item.quantity == quantity:
+    item = _item_to_change(subscription, plan, catalogue)
+    if not checks.problems and item and item.price_id == plan.id and item.quantity == quantity:
         checks.add(None, "The subscription already has this plan and seats.",
                    ProblemCode.NO_CHANGE)  # fmt: skip
     return plan
 
 
-def _main_item(subscription: Subscription) -> SubscriptionItem:
-    """The plan: the licensed item (metered add-ons follow usage, not the portal)."""
-    return next(i for i in subscription.items if i.usage_type != "metered")
+def _item_to_change(
+    subscription: Subscription, plan: CataloguePrice, catalogue: Catalogue
+) -> SubscriptionItem | None:
+    """The item the new price replaces: the one of the same product (more or fewer seats,
+    another price); for a plan (a product with a rank), the current plan's item; for an
+    add-on the subscription lacks (the portal seats), none: the change adds it."""
+    licensed = [i for i in subscription.items if i.usage_type != "metered"]
+    same = next((i for i in licensed if i.product_id == plan.product_id), None)
+    if same is not None or plan.rank is None:
+        return same
+    ranked = {p.product_id for p in catalogue.prices if p.rank is not None}
+    return next((i for i in licensed if i.product_id in ranked), licensed[0] if licensed else None)
 
 
-def _timing(item: SubscriptionItem, plan: CataloguePrice, quantity: int) -> str:
-    now_costs = (item.unit_amount or 0) * (item.quantity or 1)
+def _timing(
+    item: SubscriptionItem | None, plan: CataloguePrice, quantity: int, catalogue: Catalogue
+) -> str:
+    """Moving down to a price that says so waits for the period's end; all else is now."""
+    if item is None:
+        return NOW
+    current = billing.price_by_id(catalogue, item.price_id)
+    now_costs = (
+        current.monthly_amount(item.quantity or 1)
+        if current is not None
+        else (item.unit_amount or 0) * (item.quantity or 1)
+    )
     cheaper = plan.monthly_amount(quantity) < now_costs
     return PERIOD_END if cheaper and plan.downgrade_at_period_end else NOW
 

@@ -9,7 +9,8 @@ the client portal offers is marked in metadata, as a vendor would configure it i
     price `portal_max_quantity`="N"        most seats (1: a flat plan)
     price `portal_downgrade`="period_end"  moving down to it waits for the period's end
     price `portal_account`="<company id>"  offered to that HubSpot company only
-    product `portal_rank`="1".."3"         the plans' order, lowest first
+    product `portal_rank`="1".."3"         the plans' order, lowest first (add-ons, like
+                                           the portal seats, have none)
 """
 
 from __future__ import annotations
@@ -159,7 +160,8 @@ def add_seats(catalog: Catalog, new_id: IdMaker) -> None:
     for currency in CURRENCIES:
         _add_price(catalog, new_id("price_"), product, seats_key(currency), "Seats (monthly)",
                    currency, SEATS_MONTHLY[currency], _recurring("licensed", None), None,
-                   {"per_seat": "true"})  # fmt: skip
+                   {"per_seat": "true", "portal_offer": "true",
+                    "portal_max_quantity": "1000"})  # fmt: skip
 
 
 def build_catalog(new_id: IdMaker) -> Catalog:

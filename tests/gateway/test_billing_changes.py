@@ -289,6 +289,7 @@ async def test_plans_offer_the_accounts_currency_and_its_own_contract_price(
     ] == [
         ("Starter", 4_900, 1, False), ("Growth", None, 50, True), ("Growth", 19_900, 50, True),
         ("Enterprise", 99_900, 500, True), ("Enterprise", 89_900, 500, True),
+        ("Portal seats", 1_500, 1000, True),
     ]  # fmt: skip
     assert acme_plans[1]["tiers"] == [
         {"upTo": 10, "unitPrice": {"amount": 19_900}},
@@ -457,3 +458,35 @@ async def test_a_downgrade_is_planned_once_and_a_later_upgrade_replaces_it(
     assert (after["items"].data[0].price.id, after["items"].data[0].quantity) == (enterprise, 2)
     released = stripe_sdk(urls).v1.subscription_schedules.retrieve(planned.id)
     assert released.status == "released"
+
+
+INVITE = """mutation { inviteMember(input: {email: "new.one@acme.example", firstName: "New",
+  lastName: "One", role: USER}) { userErrors { code message } } }"""
+
+
+async def test_seats_added_here_are_the_seats_team_management_counts(
+    client: GatewayClient, sandbox: SandboxControl, urls: dict[str, str]
+) -> None:
+    admin = member(client.backbone, ACME, "ADMIN")
+    customer = company(client.backbone, ACME).stripe_customer_id
+    seats = price_id(urls, "seats_monthly_usd")
+    plan_before = subscription_of(urls, customer)["items"].data[0].price.id
+    used = sum(p.status in ("ACTIVE", "INVITED") for p in client.backbone.people_of(ACME))
+
+    full = (await preview(client, admin, seats, used))["preview"]
+    added = await change(client, admin, seats, used, full["prorationDate"])
+    refused = await client.query(INVITE, as_=admin)
+    one_more = (await preview(client, admin, seats, used + 1))["preview"]
+    raised = await change(client, admin, seats, used + 1, one_more["prorationDate"])
+    invited = await client.query(INVITE, as_=admin)
+
+    assert added["userErrors"] == raised["userErrors"] == []
+    assert (full["timing"], one_more["timing"]) == ("IMMEDIATELY", "IMMEDIATELY")
+    [error] = refused["data"]["inviteMember"]["userErrors"]
+    assert error["code"] == "SEAT_LIMIT" and "previewSubscriptionChange" in error["message"]
+    assert invited["data"]["inviteMember"]["userErrors"] == []
+    after = subscription_of(urls, customer)
+    licensed = [(i.price.id, i.quantity) for i in after["items"].data if i.quantity is not None]
+    assert licensed == [(plan_before, 1), (seats, used + 1)]  # the plan untouched
+    invoice = stripe_sdk(urls).v1.invoices.retrieve(str(after.latest_invoice))
+    assert invoice.amount_due == one_more["amountDueNow"]["amount"] > 0
