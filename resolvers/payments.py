@@ -24,16 +24,12 @@ from resolvers.request import audit
 from resolvers.request.access import visible_account
 from resolvers.request.context import RequestContext
 from resolvers.request.errors import not_found
-from resolvers.request.ids import decode_id, encode_id
+from resolvers.request.ids import decode_id
 from resolvers.request.user_input import Problem, ProblemCode
 from resolvers.request.writes import WriteResult
 
 _ENDED = ("canceled", "incomplete_expired")
 SETUP_KEY_WINDOW_S = 600  # a second click within this gets the same Checkout page
-
-
-def payment_method_id(account: Company, payment_method: PaymentMethod) -> str:
-    return encode_id("PaymentMethod", account.id, payment_method.id)
 
 
 async def create_setup(

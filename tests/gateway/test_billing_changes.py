@@ -324,6 +324,8 @@ async def test_cancel_at_the_period_end_with_a_reason_then_resume(
     assert [e["code"] for e in twice["data"]["cancelSubscription"]["userErrors"]] == [
         "ALREADY_CANCELLED"
     ]
+    ending = await client.query(BILLING, as_=admin)
+    assert ending["data"]["viewer"]["account"]["subscription"]["upcomingInvoice"] is None
     assert posts == [f"POST /v1/subscriptions/{subscription_of(urls, customer).id}"]
 
     resumed = await client.query(RESUME, as_=admin)
