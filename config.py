@@ -131,6 +131,10 @@ class Settings:
         "how long a verified API token is trusted before HubSpot is asked again (revocation "
         "delay on other replicas)",
     )  # fmt: skip
+    preview_ttl_s: float = setting(
+        "PORTAL_PREVIEW_TTL_S", 300.0,
+        "how long a subscription change preview (its `prorationDate`) may be applied",
+    )  # fmt: skip
     # Webhooks: a vendor's endpoint answers 404 while its secret is empty.
     stripe_webhook_secret: str = setting(
         "STRIPE_WEBHOOK_SECRET", "",

@@ -157,6 +157,8 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             mailer=mailer,
             mail_from=settings.mail_from,
             sessions=sessions,
+            preview_signer=Signer(settings.secret_key, "subscription-preview"),
+            preview_ttl_s=settings.preview_ttl_s,
         )
         auth = AuthServices(
             hubspot=upstreams.hubspot,
