@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -13,6 +14,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import PreExecutionError
 
 from auth.api_tokens import looks_like_api_token, verify_api_token
 from auth.sessions import SESSION_COOKIE
@@ -26,6 +30,8 @@ from resolvers.request.context import RequestContext
 from resolvers.request.errors import upstream_failure
 from resolvers.request.loaders import Loaders
 from schema.schema import schema
+from web.graphql_cache import HIT_HEADER, execute_cached
+from web.graphql_http import GraphQLSubResponse, negotiated_media_type
 from web.request_json import decode_request_json
 from web.routes.auth import AuthServices, auth_routes, session_token_of
 from web.routes.downloads import download_routes
@@ -48,6 +54,50 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
         with deadline.within(self.deadline_s):
             await super().__call__(scope, receive, send)
 
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: RequestContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        async def execute() -> ExecutionResult:
+            return await super(PortalGraphQL, self).execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+
+        gateway: Gateway = request.app.state.gateway
+        if gateway.responses is None:
+            return _noting_request_error(await execute(), sub_response)
+        result, hit = await execute_cached(
+            gateway.responses,
+            context,
+            (request_data.query, request_data.operation_name, request_data.variables),
+            request.headers,
+            execute,
+        )
+        sub_response.headers[HIT_HEADER] = "hit" if hit else "miss"
+        return _noting_request_error(result, sub_response)
+
+    async def get_sub_response(self, request: Request) -> GraphQLSubResponse:  # type: ignore[override]
+        return GraphQLSubResponse(negotiated_media_type(request.headers.get("accept")))
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        if isinstance(sub_response, GraphQLSubResponse) and isinstance(response_data, dict):
+            if sub_response.strict():
+                response_data.pop("data", None)
+                sub_response.status_code = 400
+            response = super().create_response(response_data, sub_response)
+            response.headers["content-type"] = f"{sub_response.media_type}; charset=utf-8"
+            return response
+        return super().create_response(response_data, sub_response)
+
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)
 
@@ -67,6 +117,13 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
         if context.viewer is not None:
             request.state.viewer_id = context.viewer.contact_id  # for the access log line
         return context
+
+
+def _noting_request_error(result: ExecutionResult, sub_response: Response) -> ExecutionResult:
+    """A document that did not parse or validate is a request error (GraphQL over HTTP)."""
+    if isinstance(result, PreExecutionError) and isinstance(sub_response, GraphQLSubResponse):
+        sub_response.request_error = True
+    return result
 
 
 async def _authenticate(gateway: Gateway, request: Request, response: Response) -> Viewer | None:

@@ -68,6 +68,9 @@ class Settings:
     # With Redis: how long a replica keeps its own copy of a shared entry. Pub/sub evicts
     # copies at once; this bounds staleness should an eviction message be lost.
     cache_near_ttl_s: float = 5.0
+    # Whole GraphQL answers, evicted by the same scopes as the entity cache (cache/responses.py).
+    response_cache: bool = True
+    response_cache_ttl_s: float = 30.0
     redis_key_prefix: str = "portal:"  # several gateways (or tests) may share one Redis
     # Webhook signing secrets; a vendor's endpoint answers 404 while its secret is empty.
     stripe_webhook_secret: str = field(default="", repr=False)  # the endpoint's whsec_...
@@ -169,6 +172,10 @@ class Settings:
                 text("PORTAL_CACHE_STALE_MAX_S", str(defaults.cache_stale_max_s))
             ),
             cache_near_ttl_s=float(text("PORTAL_CACHE_NEAR_TTL_S", str(defaults.cache_near_ttl_s))),
+            response_cache=flag("PORTAL_RESPONSE_CACHE", defaults.response_cache),
+            response_cache_ttl_s=float(
+                text("PORTAL_RESPONSE_CACHE_TTL_S", str(defaults.response_cache_ttl_s))
+            ),
             redis_key_prefix=text("REDIS_KEY_PREFIX", defaults.redis_key_prefix),
             stripe_webhook_secret=text("STRIPE_WEBHOOK_SECRET", ""),
             hubspot_client_secret=text("HUBSPOT_CLIENT_SECRET", ""),

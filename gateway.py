@@ -16,6 +16,7 @@ from auth.sessions import SessionManager
 from auth.signing import Signer
 from cache.backend import CacheBackend
 from cache.read_through import ReadThroughCache
+from cache.responses import ResponseCache
 from cache.shared import open_backend
 from config import Settings
 from connectors import drive, stripe, zendesk
@@ -35,6 +36,7 @@ class Gateway:
     services: Services
     sessions: SessionManager
     auth: AuthServices
+    responses: ResponseCache | None = None  # None: the response cache is switched off
 
     @property
     def secure_cookies(self) -> bool:
@@ -167,4 +169,9 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             token=settings.drive_webhook_token,
         )  # fmt: skip
         async with watched:
-            yield Gateway(settings, services, sessions, auth)
+            responses = (
+                ResponseCache(cache, settings.response_cache_ttl_s)
+                if settings.response_cache
+                else None
+            )
+            yield Gateway(settings, services, sessions, auth, responses)
