@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,7 +32,8 @@ from resolvers.request.errors import upstream_failure
 from resolvers.request.loaders import Loaders
 from schema.schema import schema
 from web.graphql_cache import HIT_HEADER, execute_cached
-from web.graphql_http import GraphQLSubResponse, negotiated_media_type
+from web.graphql_http import GraphQLSubResponse, negotiated_media_type, revalidated
+from web.persisted_queries import PersistedQueries, PersistedQueryError
 from web.request_json import decode_request_json
 from web.routes.auth import AuthServices, auth_routes, session_token_of
 from web.routes.downloads import download_routes
@@ -69,6 +71,13 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
             )
 
         gateway: Gateway = request.app.state.gateway
+        try:
+            await gateway.persisted.resolve(request_data, may_register=context.viewer is not None)
+            if gateway.settings.trusted_documents_only and _from_browser(request):
+                _require_trusted(gateway.persisted, request_data.query)
+        except PersistedQueryError as exc:
+            error = GraphQLError(str(exc), extensions={"code": exc.code})
+            return _noting_request_error(PreExecutionError(data=None, errors=[error]), sub_response)
         if gateway.responses is None:
             return _noting_request_error(await execute(), sub_response)
         result, hit = await execute_cached(
@@ -82,7 +91,10 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
         return _noting_request_error(result, sub_response)
 
     async def get_sub_response(self, request: Request) -> GraphQLSubResponse:  # type: ignore[override]
-        return GraphQLSubResponse(negotiated_media_type(request.headers.get("accept")))
+        media_type = negotiated_media_type(request.headers.get("accept"))
+        if request.method == "GET":
+            return GraphQLSubResponse(media_type, request.headers.get("if-none-match", ""))
+        return GraphQLSubResponse(media_type)
 
     def create_response(
         self,
@@ -95,8 +107,16 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
                 sub_response.status_code = 400
             response = super().create_response(response_data, sub_response)
             response.headers["content-type"] = f"{sub_response.media_type}; charset=utf-8"
+            if sub_response.if_none_match is not None:
+                return revalidated(response, sub_response.if_none_match)
             return response
         return super().create_response(response_data, sub_response)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a persisted query sent by GET, which has `extensions` and no `query`."""
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)
@@ -124,6 +144,18 @@ def _noting_request_error(result: ExecutionResult, sub_response: Response) -> Ex
     if isinstance(result, PreExecutionError) and isinstance(sub_response, GraphQLSubResponse):
         sub_response.request_error = True
     return result
+
+
+def _from_browser(request: Request) -> bool:
+    """A browser session: the cookie, not a bearer token (API tokens keep arbitrary queries)."""
+    return SESSION_COOKIE in request.cookies and "authorization" not in request.headers
+
+
+def _require_trusted(persisted: PersistedQueries, query: str | None) -> None:
+    if query is not None and not persisted.is_trusted(query):
+        raise PersistedQueryError(
+            "this client may send only the portal's own operations", "TRUSTED_DOCUMENT_REQUIRED"
+        )
 
 
 async def _authenticate(gateway: Gateway, request: Request, response: Response) -> Viewer | None:

@@ -71,6 +71,12 @@ class Settings:
     # Whole GraphQL answers, evicted by the same scopes as the entity cache (cache/responses.py).
     response_cache: bool = True
     response_cache_ttl_s: float = 30.0
+    # Browser sessions may send only the web app's own documents (web/persisted_queries.py).
+    trusted_documents_only: bool = False
+    persisted_query_ttl_s: float = 86_400.0
+    trusted_documents_file: Path = (
+        Path(__file__).resolve().parent / "web" / "portal" / ("trusted-documents.json")
+    )
     redis_key_prefix: str = "portal:"  # several gateways (or tests) may share one Redis
     # Webhook signing secrets; a vendor's endpoint answers 404 while its secret is empty.
     stripe_webhook_secret: str = field(default="", repr=False)  # the endpoint's whsec_...
@@ -175,6 +181,13 @@ class Settings:
             response_cache=flag("PORTAL_RESPONSE_CACHE", defaults.response_cache),
             response_cache_ttl_s=float(
                 text("PORTAL_RESPONSE_CACHE_TTL_S", str(defaults.response_cache_ttl_s))
+            ),
+            trusted_documents_only=flag("PORTAL_TRUSTED_DOCUMENTS_ONLY", production),
+            persisted_query_ttl_s=float(
+                text("PORTAL_PERSISTED_QUERY_TTL_S", str(defaults.persisted_query_ttl_s))
+            ),
+            trusted_documents_file=Path(
+                text("PORTAL_TRUSTED_DOCUMENTS_FILE", str(defaults.trusted_documents_file))
             ),
             redis_key_prefix=text("REDIS_KEY_PREFIX", defaults.redis_key_prefix),
             stripe_webhook_secret=text("STRIPE_WEBHOOK_SECRET", ""),

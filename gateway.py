@@ -26,6 +26,7 @@ from connectors.http import JsonService, open_session
 from connectors.retry_budget import RetryBudget
 from resolvers.request.cacheable import cacheable_types
 from resolvers.request.services import Services, Upstreams
+from web.persisted_queries import PersistedQueries, load_manifest
 from web.routes.auth import AuthServices, set_session_cookie
 from webhooks.drive_watch import watching_drive
 
@@ -36,6 +37,7 @@ class Gateway:
     services: Services
     sessions: SessionManager
     auth: AuthServices
+    persisted: PersistedQueries
     responses: ResponseCache | None = None  # None: the response cache is switched off
 
     @property
@@ -174,4 +176,9 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
                 if settings.response_cache
                 else None
             )
-            yield Gateway(settings, services, sessions, auth, responses)
+            persisted = PersistedQueries(
+                backend,
+                load_manifest(settings.trusted_documents_file),
+                settings.persisted_query_ttl_s,
+            )
+            yield Gateway(settings, services, sessions, auth, persisted, responses)
