@@ -216,3 +216,8 @@ def create_app(settings: Settings) -> Starlette:
         middleware=edge_middleware(settings, lambda: auth_services().limiter),
     )
     return app
+
+
+def create_app_from_env() -> Starlette:
+    """The app of one worker process of `portal-gateway serve --workers N`."""
+    return create_app(Settings.from_env())
