@@ -15,6 +15,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+import orjson
 from graphql import OperationType, get_operation_ast, parse
 from graphql.error import GraphQLSyntaxError
 from strawberry.types import ExecutionResult
@@ -25,6 +26,17 @@ from cache.responses import ResponseCache
 from resolvers.request.context import RequestContext
 
 HIT_HEADER = "x-response-cache"
+
+
+@dataclass
+class CachedAnswer(ExecutionResult):
+    """An answer from the cache: its `data` still as the JSON it was stored as, so that a
+    hit is sent without decoding and encoding it again."""
+
+    data_json: str = "null"
+
+    def body(self) -> bytes:
+        return b'{"data":' + self.data_json.encode() + b"}"
 
 
 @dataclass(frozen=True)
@@ -60,11 +72,11 @@ async def execute_cached(
     if "no-cache" not in headers.get("cache-control", ""):
         body = await _lookup(responses, keys)
         if body is not None:
-            return ExecutionResult(data=json.loads(body), errors=None), True
+            return CachedAnswer(data=None, errors=None, data_json=body), True
     with read_log.recording() as reads:
         result = await execute()
     if _keepable(result) and _is_query(query, operation_name):
-        body = json.dumps(result.data, separators=(",", ":"))
+        body = orjson.dumps(result.data).decode()
         if context.personal:
             await responses.mark_personal(keys.shared)
             await responses.store(keys.personal, body, reads)
