@@ -14,11 +14,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from connectors import uncached
+
 
 @dataclass
 class ReadLog:
     generations: dict[str, int] = field(default_factory=dict)  # scope -> generation read
     expires_at: float = float("inf")  # the earliest expiry of any value read (time.time())
+    direct_calls: int = 0  # upstream reads outside the read-through cache: no scope tells
+
+    def note_direct_call(self) -> None:
+        self.direct_calls += 1
 
     def note(self, scope: str, generation: int) -> None:
         self.generations.setdefault(scope, generation)
@@ -39,7 +45,8 @@ def recording() -> Iterator[ReadLog]:
     log = ReadLog()
     token = _log.set(log)
     try:
-        yield log
+        with uncached.observing(log.note_direct_call):
+            yield log
     finally:
         _log.reset(token)
 

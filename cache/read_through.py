@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from cache import freshness, read_log
 from cache.backend import CacheBackend, Entry
+from connectors import uncached
 from connectors.http import RateLimited, Unavailable
 
 T = TypeVar("T")
@@ -134,7 +135,8 @@ class ReadThroughCache:
         self, full_key: str, load: Callable[[], Awaitable[Any]], ttl_s: float | None
     ) -> _Loaded:
         try:
-            value = await load()
+            with uncached.through_cache():
+                value = await load()
         except _OUTAGES:
             freshness.note_outage()
             stale = await self._stale_entry(full_key)
@@ -152,7 +154,8 @@ class ReadThroughCache:
         ttl_s: float | None,
     ) -> list[_Loaded]:
         try:
-            values = await load_missing(indexes)
+            with uncached.through_cache():
+                values = await load_missing(indexes)
         except _OUTAGES:
             freshness.note_outage()
             # One batch call failed for all of them: stale only if every one has a stale value.

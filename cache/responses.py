@@ -47,8 +47,10 @@ class ResponseCache:
         return stored
 
     async def store(self, key: str, body: str, reads: ReadLog) -> None:
+        """Keeps an answer, unless part of it was read around the cache (no scope would
+        tell when that part changes) or what it read is about to expire."""
         ttl_s = reads.ttl_s(self.max_ttl_s)
-        if ttl_s > 0:
+        if ttl_s > 0 and not reads.direct_calls:
             stored = StoredResponse(body, dict(reads.generations))
             await self._backend.set(_PREFIX + key, stored, ttl_s)
 
