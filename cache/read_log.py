@@ -53,3 +53,11 @@ def recording() -> Iterator[ReadLog]:
 
 def current() -> ReadLog | None:
     return _log.get()
+
+
+def note_expiry(expires_at: float) -> None:
+    """What is being read stops being valid at `expires_at`: an answer holding it must not
+    be kept past then."""
+    log = _log.get()
+    if log is not None:
+        log.note_expiry(expires_at)

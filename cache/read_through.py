@@ -59,13 +59,13 @@ class ReadThroughCache:
         full_key = await self._full_key(key)
         entry = await self.backend.get(full_key)
         if entry is not None:
-            _note_expiry(entry.stored_at + entry.ttl_s)
+            read_log.note_expiry(entry.stored_at + entry.ttl_s)
             value: T = entry.value
             return value
         pending = self._in_flight.get(full_key)
         if pending is not None:
             loaded = await asyncio.shield(pending)
-            _note_expiry(time.time() + (ttl_s or self.default_ttl_s))
+            read_log.note_expiry(time.time() + (ttl_s or self.default_ttl_s))
         else:
             future = self._claim(full_key)
             try:
@@ -93,7 +93,7 @@ class ReadThroughCache:
         values: list[Any] = [entry.value if entry else None for entry in entries]
         for entry in entries:
             if entry is not None:
-                _note_expiry(entry.stored_at + entry.ttl_s)
+                read_log.note_expiry(entry.stored_at + entry.ttl_s)
         missing = [i for i, entry in enumerate(entries) if entry is None]
         waiting = {
             i: self._in_flight[full_keys[i]] for i in missing if full_keys[i] in self._in_flight
@@ -112,7 +112,7 @@ class ReadThroughCache:
                 values[index] = self._taken(keys[index], result)
         for index, pending in waiting.items():
             values[index] = self._taken(keys[index], await asyncio.shield(pending))
-            _note_expiry(time.time() + (ttl_s or self.default_ttl_s))
+            read_log.note_expiry(time.time() + (ttl_s or self.default_ttl_s))
         return values
 
     async def prime(self, key: CacheKey, value: Any, ttl_s: float | None = None) -> None:
@@ -175,7 +175,7 @@ class ReadThroughCache:
 
     async def _store(self, full_key: str, value: Any, ttl_s: float | None) -> None:
         ttl = ttl_s or self.default_ttl_s
-        _note_expiry(time.time() + ttl)
+        read_log.note_expiry(time.time() + ttl)
         await self.backend.set(full_key, value, ttl, self.stale_max_s)
 
     # Single flight
@@ -215,12 +215,6 @@ class ReadThroughCache:
         """How often `scope` has been invalidated (within the generations' lifetime)."""
         entry = await self.backend.get(_generation_key(scope))
         return 0 if entry is None else int(entry.value)
-
-
-def _note_expiry(expires_at: float) -> None:
-    log = read_log.current()
-    if log is not None:
-        log.note_expiry(expires_at)
 
 
 def _generation_key(scope: str) -> str:
