@@ -1,4 +1,5 @@
-"""The Starlette app factory: GraphQL at /graphql and the route groups of `web/routes/`."""
+"""The Starlette app factory: GraphQL at /graphql and the route groups of `web/routes/`,
+the portal web app at `/` among them."""
 
 from __future__ import annotations
 
@@ -39,8 +40,10 @@ from web.request_json import decode_request_json
 from web.routes.auth import AuthServices, auth_routes, session_token_of
 from web.routes.downloads import download_routes
 from web.routes.exports import export_routes
+from web.routes.graphiql import graphiql_page
 from web.routes.health import health_routes
 from web.routes.invitations import invitation_routes
+from web.routes.portal import portal_routes
 from web.routes.webhooks import webhook_routes
 from web.stack import edge_middleware
 
@@ -131,6 +134,9 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
         # orjson: ~10x faster than json.dumps on a dashboard-sized answer (measured 21 vs
         # 239 us), and a cached answer is sent as stored.
         return data.body if isinstance(data, PreEncoded) else orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql_page()  # our vendored GraphiQL, not strawberry's CDN page
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)
@@ -233,6 +239,7 @@ def create_app(settings: Settings) -> Starlette:
             *download_routes(lambda request: graphql.get_context(request, Response())),
             *export_routes(lambda request: graphql.get_context(request, Response()), settings),
             *webhook_routes(lambda: app.state.gateway),
+            *portal_routes(),  # last: the app shell answers every GET path left
         ],
         lifespan=lifespan,
         middleware=edge_middleware(settings, lambda: auth_services().limiter),

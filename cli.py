@@ -147,6 +147,12 @@ def _serve(args: argparse.Namespace) -> None:
 
     settings = _settings()
     use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
+    public_url = f"http://{args.host}:{args.port}"
+    if settings.public_url == Settings().public_url:
+        from dataclasses import replace
+
+        settings = replace(settings, public_url=public_url)
+    print(f"Client portal: {settings.public_url}/", flush=True)
     demo_emails: list[str] = []
     sandbox_urls: dict[str, str] | None = None
     if use_sandbox:
@@ -157,11 +163,6 @@ def _serve(args: argparse.Namespace) -> None:
         sandbox_urls = running.urls
         settings = settings.with_sandbox(running.urls)
         demo_emails = _demo_emails(running)
-    public_url = f"http://{args.host}:{args.port}"
-    if settings.public_url == Settings().public_url:
-        from dataclasses import replace
-
-        settings = replace(settings, public_url=public_url)
     if demo_emails:
         threading.Thread(
             target=_print_demo_logins, args=(settings, demo_emails), daemon=True
@@ -216,12 +217,14 @@ def _print_demo_logins(settings: Settings, emails: list[str]) -> None:
                 break
         except OSError:
             time.sleep(0.1)
-    print(f"\nGraphiQL: {base}/graphql", flush=True)
+    print(f"\nClient portal: {base}/", flush=True)
     for email in emails:
         link = _request_link(settings, email)
         print(f"Sign-in link for {email}: {link or '(not found in the outbox)'}", flush=True)
     print(
-        "Open a link, press 'Sign in', and GraphiQL opens signed in. Try:\n" + DEMO_QUERY,
+        "Open a link and press 'Sign in': the portal opens signed in. GraphiQL, with the same "
+        f"session and the dashboard query preloaded: {base}/graphql\nOr try this query:\n"
+        + DEMO_QUERY,
         flush=True,
     )
 

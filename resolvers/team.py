@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from auth.viewer import Role, Viewer
 from cache import scopes
@@ -207,6 +208,17 @@ async def update_notification_preferences(
         ctx, viewer, viewer.primary_account_id, f"changed their notifications ({described})"
     )
     return WriteResult(updated)
+
+
+async def complete_first_login_guide(ctx: RequestContext) -> WriteResult[Contact]:
+    """Remembers on the member's contact that they closed the first-login guide, so that it
+    shows once per member on any device. No timeline note: it changes no client data."""
+    viewer = ctx.require_viewer()
+    contact = await _me(ctx, viewer)
+    if contact.guide_completed_at:
+        return WriteResult(contact)
+    now = hubspot.timestamp(datetime.now(UTC))
+    return WriteResult(await _write(ctx, viewer, {"guide_completed_at": now}))
 
 
 async def _me(ctx: RequestContext, viewer: Viewer) -> Contact:
