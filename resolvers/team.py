@@ -114,7 +114,7 @@ async def _searched_page(
 
 
 async def member(ctx: RequestContext) -> Contact | None:
-    return await ctx.loaders.contact_by_id.load(ctx.require_viewer().contact_id)
+    return await ctx.loaders.contact_by_id.load(ctx.person().contact_id)
 
 
 async def member_by_global_id(ctx: RequestContext, global_id: str) -> tuple[Company, Contact]:
@@ -237,4 +237,4 @@ async def _write(ctx: RequestContext, viewer: Viewer, changes: Mapping[str, str 
 
 
 def is_viewer(ctx: RequestContext, contact: Contact) -> bool:
-    return ctx.require_viewer().contact_id == contact.id
+    return ctx.person().contact_id == contact.id

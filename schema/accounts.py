@@ -157,7 +157,7 @@ class Account(Node):
         requested_by_me: bool = False,
     ) -> Connection[Ticket] | None:
         statuses = [s.value for s in status or ()]
-        requester = info.context.require_viewer().email if requested_by_me else None
+        requester = info.context.person().email if requested_by_me else None
         page = await tickets.tickets_page(
             info.context, self.record, page_size(first), after, statuses, requester
         )
