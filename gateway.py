@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from starlette.responses import Response
 
+from auth.invitations import Invitations
 from auth.magic_links import MagicLinks
 from auth.mail import Mailer, OutboxMailer, SmtpMailer
 from auth.rate_limit import RateLimiter
@@ -16,6 +17,7 @@ from auth.sessions import SessionManager
 from auth.signing import Signer
 from cache.backend import CacheBackend
 from cache.read_through import ReadThroughCache
+from cache.responses import ResponseCache
 from cache.shared import open_backend
 from config import Settings
 from connectors import drive, stripe, zendesk
@@ -25,6 +27,7 @@ from connectors.http import JsonService, open_session
 from connectors.retry_budget import RetryBudget
 from resolvers.request.cacheable import cacheable_types
 from resolvers.request.services import Services, Upstreams
+from web.persisted_queries import PersistedQueries, load_manifest
 from web.routes.auth import AuthServices, set_session_cookie
 from web.same_origin import origin_of
 from webhooks.drive_watch import watching_drive
@@ -36,6 +39,8 @@ class Gateway:
     services: Services
     sessions: SessionManager
     auth: AuthServices
+    persisted: PersistedQueries
+    responses: ResponseCache | None = None  # None: the response cache is switched off
 
     @property
     def secure_cookies(self) -> bool:
@@ -145,6 +150,7 @@ async def open_gateway(settings: Settings) -> AsyncIterator[Gateway]:
 async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncIterator[Gateway]:
     cache = ReadThroughCache(backend, settings.cache_ttl_s, settings.cache_stale_max_s)
     sessions = SessionManager(settings.secret_key, backend, grace_s=settings.session_grace_s)
+    mailer = _mailer(settings)
     async with open_upstreams(settings) as upstreams:
         services = Services(
             upstreams=upstreams,
@@ -153,12 +159,18 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             download_signer=Signer(settings.secret_key, "download"),
             public_url=settings.public_url,
             viewer_ttl_s=settings.viewer_ttl_s,
+            invitations=Invitations(backend, settings.invitation_ttl_s),
+            mailer=mailer,
+            mail_from=settings.mail_from,
+            sessions=sessions,
+            preview_signer=Signer(settings.secret_key, "subscription-preview"),
+            preview_ttl_s=settings.preview_ttl_s,
         )
         auth = AuthServices(
             hubspot=upstreams.hubspot,
             sessions=sessions,
             links=MagicLinks(backend, settings.magic_link_ttl_s),
-            mailer=_mailer(settings),
+            mailer=mailer,
             limiter=RateLimiter(backend),
             public_url=settings.public_url,
             mail_from=settings.mail_from,
@@ -170,4 +182,14 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             token=settings.drive_webhook_token,
         )  # fmt: skip
         async with watched:
-            yield Gateway(settings, services, sessions, auth)
+            responses = (
+                ResponseCache(cache, settings.response_cache_ttl_s)
+                if settings.response_cache
+                else None
+            )
+            persisted = PersistedQueries(
+                backend,
+                load_manifest(settings.trusted_documents_file),
+                settings.persisted_query_ttl_s,
+            )
+            yield Gateway(settings, services, sessions, auth, persisted, responses)

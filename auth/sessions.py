@@ -13,6 +13,7 @@ Redis is back, or after `grace_s`); any other session is refused until Redis ans
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from cachetools import TTLCache
 
 from auth.signing import BadSignature, Signer
-from cache.backend import CacheBackend
+from cache.backend import CacheBackend, Entry
 
 SESSION_COOKIE = "portal_session"
 IDLE_TIMEOUT_S = 30 * 60
@@ -83,18 +84,34 @@ class SessionManager:
             return None
         if sliding and now - session.last_seen > IDLE_TIMEOUT_S:
             return None
-        return session if await self._is_alive(session) else None
+        # Side by side: one round trip to a shared cache. A miss is never kept near, so a
+        # marker another replica has just written is seen on the very next request.
+        record, cut_off = await asyncio.gather(
+            self._cache.get(_live_key(session.session_id)),
+            self._cache.get(_member_revoked_key(session.contact_id)),
+        )
+        if not self._is_alive(session, record):
+            return None
+        if cut_off is not None and session.issued_at <= float(cut_off.value):
+            return None  # the member was deactivated (or removed) after this sign-in
+        return session
 
     async def revoke(self, session: Session) -> None:
         self._seen_alive.pop(session.session_id, None)
         await self._cache.delete(_live_key(session.session_id))
 
-    async def _is_alive(self, session: Session) -> bool:
-        record = await self._cache.get(_live_key(session.session_id))
+    def _is_alive(self, session: Session, record: Entry | None) -> bool:
         if record is not None and record.value == session.contact_id:
             self._seen_alive[session.session_id] = True
             return True
         return self._cache.is_degraded and session.session_id in self._seen_alive
+
+    async def revoke_all_of(self, contact_id: str) -> None:
+        """Ends every session the contact holds now, on every replica (deactivation);
+        sessions issued afterwards are not affected."""
+        key = _member_revoked_key(contact_id)
+        await self._cache.delete(key)  # publishes: replicas drop a near copy of an older cut-off
+        await self._cache.set(key, time.time(), ABSOLUTE_TIMEOUT_S)
 
     def _encode(self, session: Session) -> str:
         return self._signer.sign(
@@ -110,3 +127,7 @@ class SessionManager:
 
 def _live_key(session_id: str) -> str:
     return f"session:{session_id}"
+
+
+def _member_revoked_key(contact_id: str) -> str:
+    return f"sessions-revoked-before:{contact_id}"

@@ -11,13 +11,13 @@ from resolvers import accounts, api_tokens, billing, documents, invoices, team, 
 from resolvers.request.ids import encode_id
 from resolvers.request.pages import page_size
 from schema.api_tokens import ApiToken
-from schema.billing import Subscription, UsageMetric
+from schema.billing import PaymentMethod, Plan, Subscription, UsageMetric
 from schema.context import Info
 from schema.documents import Document, DocumentFilter
 from schema.invoices import Invoice, InvoiceStatus
 from schema.relay import Connection, Node, connection_of
 from schema.roles import allowed_to
-from schema.team import TeamMember
+from schema.team import MemberStatus, TeamMember, TeamRole
 from schema.tickets import Ticket, TicketStatus
 from schema.user_errors import UserError, user_errors
 
@@ -92,11 +92,25 @@ class Account(Node):
             Account.from_upstream(c) for c in await accounts.sub_accounts(info.context, self.record)
         ]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Portal members; `status`, `role` and `search` (in name or email) narrow "
+        "the list, and `totalCount` counts what they let through."
+    )
     async def team(
-        self, info: Info, first: int | None = 25, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = 25,
+        after: str | None = None,
+        status: list[MemberStatus] | None = None,
+        role: list[TeamRole] | None = None,
+        search: str | None = None,
     ) -> Connection[TeamMember] | None:
-        page = await team.team_page(info.context, self.record, page_size(first), after)
+        where = team.TeamFilter(
+            statuses=tuple(s.value for s in status or ()),
+            roles=tuple(r.value for r in role or ()),
+            search=search.strip() if search and search.strip() else None,
+        )
+        page = await team.team_page(info.context, self.record, page_size(first), after, where)
         return connection_of(page, lambda c: TeamMember.from_upstream(c, self.record.id))
 
     @strawberry.field(description="Newest first.")
@@ -143,7 +157,7 @@ class Account(Node):
         requested_by_me: bool = False,
     ) -> Connection[Ticket] | None:
         statuses = [s.value for s in status or ()]
-        requester = info.context.require_viewer().email if requested_by_me else None
+        requester = info.context.person().email if requested_by_me else None
         page = await tickets.tickets_page(
             info.context, self.record, page_size(first), after, statuses, requester
         )
@@ -153,6 +167,17 @@ class Account(Node):
     async def subscription(self, info: Info) -> Subscription | None:
         found = await billing.current_subscription(info.context, self.record)
         return None if found is None else Subscription.from_upstream(found, self.record.id)
+
+    @strawberry.field(
+        description="The plans the account may choose, in its currency, lowest first."
+    )
+    async def plans(self, info: Info) -> list[Plan] | None:
+        return [Plan.from_upstream(p) for p in await billing.plans_for(info.context, self.record)]
+
+    @strawberry.field(description="The cards (and other methods) the account pays with.")
+    async def payment_methods(self, info: Info) -> list[PaymentMethod] | None:
+        found = await billing.payment_methods(info.context, self.record)
+        return [] if found is None else PaymentMethod.all_of(found, self.record.id)
 
     @strawberry.field(description="Metered usage; the current billing period by default.")
     async def usage(

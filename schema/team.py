@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -48,6 +49,13 @@ class TeamMember(Node):
     job_title: str | None
     role: TeamRole | None
     status: MemberStatus | None
+    invited_at: datetime | None = strawberry.field(
+        description="When the portal invited them; null if it never did."
+    )
+    invited_by: str | None = strawberry.field(description="Who invited them, by name.")
+    last_sign_in_at: datetime | None = strawberry.field(
+        description="When they last signed in to the portal, where known."
+    )
 
     record: strawberry.Private[Contact]
 
@@ -56,6 +64,15 @@ class TeamMember(Node):
         if not is_viewer(info.context, self.record):
             return None
         return preference_list(preferences_of(self.record))
+
+    @strawberry.field(
+        description="When the member closed the portal's first-login guide; null while they "
+        "have not (and for anyone else)."
+    )
+    def first_login_guide_completed_at(self, info: Info) -> datetime | None:
+        if not is_viewer(info.context, self.record):
+            return None
+        return self.record.guide_completed_at
 
     @classmethod
     def from_upstream(cls, contact: Contact, account_id: str) -> TeamMember:
@@ -69,6 +86,9 @@ class TeamMember(Node):
             job_title=contact.job_title,
             role=parse_enum(TeamRole, contact.portal_role),
             status=parse_enum(MemberStatus, contact.portal_status),
+            invited_at=contact.invited_at,
+            invited_by=contact.invited_by,
+            last_sign_in_at=contact.last_sign_in_at,
             record=contact,
         )
 
@@ -124,6 +144,13 @@ class ProfileMutations:
         changes = [p.to_resolver() for p in input.preferences]
         result = await team.update_notification_preferences(info.context, changes)
         return _payload(info, result)
+
+    @strawberry.mutation(
+        description="Remembers that the member closed the first-login guide (shown once).",
+        extensions=allowed_to(UPDATE_OWN_PROFILE),
+    )
+    async def complete_first_login_guide(self, info: Info) -> UpdateMyProfilePayload:
+        return _payload(info, await team.complete_first_login_guide(info.context))
 
 
 def _payload(info: Info, result: WriteResult[Contact]) -> UpdateMyProfilePayload:

@@ -5,8 +5,9 @@ signed in to the attacker's account) and logout CSRF.
 Browsers say where a request comes from: `Sec-Fetch-Site` (same-origin or none: a person
 typed or clicked it) or else `Origin`. A request that carries neither comes from an old
 browser or from no browser at all; it passes only with proof a cross-site page cannot
-forge: a JSON `Accept` or a bearer token (headers a form cannot set), or the form's CSRF
-field equal to the CSRF cookie our own page set (double submit)."""
+forge: a JSON body or `Accept`, or a bearer token (what a form cannot send, and a cross-site
+script only after a preflight), or the form's CSRF field equal to the CSRF cookie our own
+page set (double submit)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,12 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-async def refusal(request: Request, allowed_origins: Collection[str]) -> Response | None:
-    """None if the request may change state; else the 403 to answer with."""
-    if await _is_same_origin(request, allowed_origins):
+def refusal(
+    request: Request, allowed_origins: Collection[str], csrf_field: str | None
+) -> Response | None:
+    """None if the request may change state; else the 403 to answer with. `csrf_field`: the
+    form's CSRF field, if the request has a form."""
+    if _is_same_origin(request, allowed_origins, csrf_field):
         return None
     return JSONResponse(
         {"error": "FORBIDDEN", "message": "Cross-site requests cannot do this."},
@@ -38,7 +42,9 @@ async def refusal(request: Request, allowed_origins: Collection[str]) -> Respons
     )
 
 
-async def _is_same_origin(request: Request, allowed_origins: Collection[str]) -> bool:
+def _is_same_origin(
+    request: Request, allowed_origins: Collection[str], csrf_field: str | None
+) -> bool:
     site = request.headers.get("sec-fetch-site")
     if site is not None:
         return site in _TRUSTED_FETCH_SITES
@@ -47,16 +53,12 @@ async def _is_same_origin(request: Request, allowed_origins: Collection[str]) ->
         return origin in allowed_origins
     if "application/json" in request.headers.get("accept", ""):
         return True
+    if request.headers.get("content-type", "").startswith("application/json"):
+        return True
     if request.headers.get("authorization", "").lower().startswith("bearer "):
         return True
-    return await _csrf_field_matches(request)
-
-
-async def _csrf_field_matches(request: Request) -> bool:
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    form = await request.form()
-    field = form.get(CSRF_FIELD)
-    return bool(cookie) and isinstance(field, str) and hmac.compare_digest(field, cookie)
+    return bool(cookie and csrf_field) and hmac.compare_digest(csrf_field or "", cookie)
 
 
 def new_csrf_token() -> str:

@@ -34,6 +34,11 @@ def _call(urls: dict[str, str], vendor: str, method: str, path: str, body: Any =
         return json.loads(response.read())
 
 
+def hubspot_call(urls: dict[str, str], method: str, path: str, body: Any = None) -> Any:
+    """Any HubSpot API call, as an independent client (or HubSpot's own staff) makes it."""
+    return _call(urls, "hubspot", method, path, body)
+
+
 def hubspot_properties(
     urls: dict[str, str], object_type: str, object_id: str, names: list[str]
 ) -> dict[str, str | None]:
@@ -98,3 +103,12 @@ def upstream_writes(sandbox: SandboxControl) -> dict[str, list[str]]:
 
 
 NO_WRITES: dict[str, list[str]] = {"hubspot": [], "stripe": [], "zendesk": [], "drive": []}
+
+
+def stripe_sdk(urls: dict[str, str]) -> stripe.StripeClient:
+    """Stripe as an independent client reads it: the official SDK on the sandbox."""
+    return stripe.StripeClient(
+        SANDBOX_CREDENTIALS["STRIPE_API_KEY"],
+        base_addresses={"api": urls["stripe"]},
+        max_network_retries=0,
+    )
