@@ -24,7 +24,7 @@ from tests.gateway.freshness.served import Served, serving
 from tests.gateway.people import ACME, member
 
 SDL = Path(__file__).resolve().parents[2] / "schema.graphql"
-MAX_EXAMPLES = 20
+MAX_EXAMPLES = 12
 ROLES = ("ADMIN", "USER", "READ_ONLY", None)
 TRACE_MARKERS = ("Traceback", 'File "', "site-packages")
 # "Never a hang": far above any answer's time, so only a hang (or a frozen loop) trips it.
