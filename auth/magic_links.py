@@ -23,10 +23,24 @@ class MagicLinks:
         await self._cache.set(_key(token), contact_id, self.ttl_s)
         return token
 
+    async def remember_mailed(self, email: str, token: str, for_s: float) -> None:
+        """Notes (by its key, not the token) the link just mailed to `email`."""
+        await self._cache.set(_mailed_key(email), _key(token), for_s)
+
+    async def mailed_link_used(self, email: str) -> bool:
+        """Whether the link last mailed to `email` (noted within `for_s`) is used up or
+        expired: its owner then has no working link in their inbox."""
+        mailed = await self._cache.get(_mailed_key(email))
+        return mailed is not None and await self._cache.get(str(mailed.value)) is None
+
     async def consume(self, token: str) -> str | None:
         """The contact the link was issued to; None if unknown, expired or already used."""
         contact_id = await self._cache.pop(_key(token))
         return None if contact_id is None else str(contact_id)
+
+
+def _mailed_key(email: str) -> str:
+    return "magic-link-mailed:" + hashlib.sha256(email.encode()).hexdigest()
 
 
 def _key(token: str) -> str:

@@ -132,3 +132,20 @@ async def test_a_form_encoded_request_for_a_link_is_accepted(client: GatewayClie
 
     assert response.status_code == 202
     assert newest_link(client.outbox, user.email) is not None
+
+
+async def test_a_member_whose_link_is_used_up_gets_a_new_one_at_once(
+    client: GatewayClient,
+) -> None:
+    user = member(client.backbone, ACME, "USER")
+    first = await mailed_link(client, user.email)
+    assert (
+        await client.http.post(first, headers={"Accept": "application/json"})
+    ).status_code == 200
+
+    second = await mailed_link(client, user.email)  # within the minute: the first is used
+
+    assert second != first
+    assert (
+        await client.http.post(second, headers={"Accept": "application/json"})
+    ).status_code == 200

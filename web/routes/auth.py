@@ -3,8 +3,9 @@ the pages of `web.signin_pages`; API clients (JSON) get JSON.
 
 Asking for a link always answers 202 (whoever asks, for whatever address); each source
 address may ask `PER_SOURCE` times per window, and each address gets at most one mail per
-`MAIL_EVERY_S`: asking again meanwhile sends nothing, and the link already mailed stays
-valid, so nobody can lock a member out by asking for their links. Consuming a link and
+`MAIL_EVERY_S` while its link is unused: asking again meanwhile sends nothing, the link
+already mailed staying valid, so nobody can lock a member out by asking for their links
+(and a member whose link is used up gets a new one at once). Consuming a link and
 logging out are refused to cross-site requests (web/same_origin.py)."""
 
 from __future__ import annotations
@@ -106,7 +107,9 @@ class _SignIn:
                 status_code=429,
                 headers={"Retry-After": str(int(PER_SOURCE.window_s))},
             )
-        mail_due = await self.s.limiter.allow(f"magic-mail:{email}", RateLimit(1, MAIL_EVERY_S))
+        mail_due = await self.s.limiter.allow(
+            f"magic-mail:{email}", RateLimit(1, MAIL_EVERY_S)
+        ) or await self.s.links.mailed_link_used(email)
         # The look-up and the mail happen after the response is sent, so neither the answer
         # nor its timing tells whether the address belongs to a member.
         send = BackgroundTask(self._send_link, email, next_path) if mail_due else None
@@ -125,6 +128,7 @@ class _SignIn:
         if contact.portal_role not in tuple(Role):
             return
         token = await self.s.links.issue(contact.id)
+        await self.s.links.remember_mailed(email, token, MAIL_EVERY_S)
         link = f"{self.s.public_url}/auth/magic-link/{token}{next_query(next_path)}"
         text = (
             f"Hello {contact.first_name or ''},\n\nSign in to your client portal:\n\n{link}\n\n"
