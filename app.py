@@ -32,7 +32,9 @@ from resolvers.exports.routes import export_routes
 from resolvers.loaders import Loaders
 from schema.schema import schema
 from web.request_json import decode_request_json
+from web.routes.metrics import metrics_routes
 from web.stack import edge_middleware
+from web.tracing import flush_traces, install_tracing
 from webhooks.routes import webhook_routes
 
 log = logging.getLogger("portal.app")
@@ -140,14 +142,18 @@ async def _reachable(url: str) -> bool:
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_gateway(settings) as gateway:
-            app.state.gateway = gateway
-            yield
+        try:
+            async with open_gateway(settings) as gateway:
+                app.state.gateway = gateway
+                yield
+        finally:
+            flush_traces()  # the spans of the last requests, before the process ends
 
     def auth_services() -> AuthServices:
         gateway: Gateway = app.state.gateway
         return gateway.auth
 
+    install_tracing()  # once per process; only when OTEL_EXPORTER_OTLP_ENDPOINT is set
     graphql = PortalGraphQL(schema, graphql_ide="graphiql" if settings.graphiql else None)
     graphql.deadline_s = settings.request_deadline_s
     app = Starlette(
@@ -159,6 +165,7 @@ def create_app(settings: Settings) -> Starlette:
             *download_routes(lambda request: graphql.get_context(request, Response())),
             *export_routes(lambda request: graphql.get_context(request, Response()), settings),
             *webhook_routes(lambda: app.state.gateway),
+            *metrics_routes(settings),
             # Further route groups (downloads, webhooks, exports) are added here.
         ],
         lifespan=lifespan,

@@ -100,6 +100,14 @@ class Settings:
     rate_limit_window_s: float = 60.0
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API
 
+    # Operations (docs/operations.md). /metrics needs this bearer token when set; a metrics
+    # port serves /metrics apart (and the app's own /metrics answers 404); with neither,
+    # production answers 404 and development answers anyone.
+    metrics_token: str = field(default="", repr=False)
+    metrics_port: int = 0
+    # SIGTERM: in-flight requests get this long to finish (above the request deadline).
+    shutdown_grace_s: float = 5.0
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -188,6 +196,9 @@ class Settings:
             cors_origins=tuple(
                 o.strip() for o in text("PORTAL_CORS_ORIGINS", "").split(",") if o.strip()
             ),
+            metrics_token=text("PORTAL_METRICS_TOKEN", ""),
+            metrics_port=int(text("PORTAL_METRICS_PORT", "0")),
+            shutdown_grace_s=float(text("PORTAL_SHUTDOWN_GRACE_S", str(defaults.shutdown_grace_s))),
             export_rate_stripe=float(
                 text("PORTAL_EXPORT_RATE_STRIPE", str(defaults.export_rate_stripe))
             ),

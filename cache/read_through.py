@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from cache import freshness
+from cache import freshness, telemetry
 from cache.backend import CacheBackend, Entry
 from connectors.http import RateLimited, Unavailable
 
@@ -58,19 +58,23 @@ class ReadThroughCache:
         full_key = await self._full_key(key)
         entry = await self.backend.get(full_key)
         if entry is not None:
+            telemetry.looked_up(key.scope, "hit")
             value: T = entry.value
             return value
         pending = self._in_flight.get(full_key)
         if pending is not None:
+            telemetry.looked_up(key.scope, "coalesced")
             loaded = await asyncio.shield(pending)
         else:
             future = self._claim(full_key)
             try:
-                loaded = await self._load_one(full_key, load, ttl_s)
+                with telemetry.loading(key.scope):
+                    loaded = await self._load_one(full_key, load, ttl_s)
             except BaseException as exc:
                 self._fail(full_key, future, exc)
                 raise
             self._settle(full_key, future, loaded)
+            telemetry.looked_up(key.scope, "stale" if loaded.stale else "miss")
         if loaded.stale:
             freshness.note_stale(key.scope, loaded.value)
         result: T = loaded.value
@@ -93,10 +97,14 @@ class ReadThroughCache:
             i: self._in_flight[full_keys[i]] for i in missing if full_keys[i] in self._in_flight
         }
         mine = [i for i in missing if i not in waiting]
+        for index, entry in enumerate(entries):
+            outcome = "hit" if entry else "coalesced" if index in waiting else "miss"
+            telemetry.looked_up(keys[index].scope, outcome)
         if mine:
             futures = {full_keys[i]: self._claim(full_keys[i]) for i in mine}
             try:
-                loaded = await self._load_many(full_keys, mine, load_missing, ttl_s)
+                with telemetry.loading(keys[mine[0]].scope):
+                    loaded = await self._load_many(full_keys, mine, load_missing, ttl_s)
             except BaseException as exc:
                 for full_key, future in futures.items():
                     self._fail(full_key, future, exc)

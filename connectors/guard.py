@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from connectors import deadline
+from connectors import deadline, telemetry
 from connectors.breaker import CircuitBreaker
 from connectors.http import RawResponse, Unavailable, UpstreamTimeout, _retry_after
 from connectors.retry_budget import RetryBudget
@@ -92,15 +92,30 @@ class UpstreamGuard:
         raises `Unavailable`/`UpstreamTimeout`/`CircuitOpen` when there was none."""
         retryable = self.may_retry(method, url, headers)
         self.budget.deposit()
-        number = 0
+        with telemetry.UpstreamCall(self.service, method, url).span() as call:
+            try:
+                return await self._attempts(method, url, attempt, call, retryable)
+            finally:
+                telemetry.guard_state(self.service, self.breaker.state.value, self.budget.tokens)
+
+    async def _attempts(
+        self,
+        method: str,
+        url: str,
+        attempt: Attempt,
+        call: telemetry.UpstreamCall,
+        retryable: bool,
+    ) -> RawResponse:
         while True:
-            number += 1
+            number = call.attempt()
             failure: RawResponse | Unavailable
             try:
-                response = await self._once(method, attempt)
+                response = await self._once(method, attempt, call)
             except Unavailable as exc:
+                call.failed(_outcome(exc))
                 failure = exc
             else:
+                call.answered(response.status)
                 if response.status != 429 and response.status < 500:
                     return response
                 failure = response
@@ -115,10 +130,13 @@ class UpstreamGuard:
             )  # fmt: skip
             await asyncio.sleep(wait)
 
-    async def _once(self, method: str, attempt: Attempt) -> RawResponse:
+    async def _once(
+        self, method: str, attempt: Attempt, call: telemetry.UpstreamCall
+    ) -> RawResponse:
         timeout = self._attempt_timeout(method)
         if not self.breaker.allow():
             raise CircuitOpen(self.service, "circuit open after repeated failures")
+        call.sent()
         try:
             response = await attempt(timeout)
         except TimeoutError as exc:
@@ -155,15 +173,23 @@ class UpstreamGuard:
             wait = _retry_after(failure.headers) or wait
         left = deadline.remaining()
         room = self.retries.max_wait_s if left is None else left - MIN_ATTEMPT_S
-        if wait > room or not self.budget.withdraw():
+        if wait > room:
             return None
-        return wait
+        taken = self.budget.withdraw()
+        telemetry.retry_decided(self.service, taken=taken)
+        return wait if taken else None
 
     def _backoff(self, number: int) -> float:
         """Exponential with "equal jitter": half fixed, half random, so retries of many
         requests that failed together do not arrive together."""
         ceiling = min(self.retries.backoff_cap_s, self.retries.backoff_base_s * 2.0 ** (number - 1))
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+
+def _outcome(failure: Unavailable) -> str:
+    if isinstance(failure, CircuitOpen):
+        return "circuit_open"
+    return "timeout" if isinstance(failure, UpstreamTimeout) else "error"
 
 
 def _reason(failure: RawResponse | Unavailable) -> str:

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from connectors import telemetry
+
 if TYPE_CHECKING:
     from connectors.guard import UpstreamGuard
 
@@ -156,12 +158,15 @@ def open_session(
     *,
     limit: int = DEFAULT_CONNECTION_LIMIT,
     timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
+    vendor: str = "",
 ) -> aiohttp.ClientSession:
-    """A pooled session with explicit timeouts; the caller closes it (the app lifespan)."""
+    """A pooled session with explicit timeouts; the caller closes it (the app lifespan).
+    Named for its `vendor`, its requests are traced when tracing is on."""
     return aiohttp.ClientSession(
         timeout=timeout,
         connector=aiohttp.TCPConnector(limit=limit, ttl_dns_cache=300),
         raise_for_status=False,
+        trace_configs=telemetry.client_trace_configs(vendor) if vendor else None,
     )
 
 

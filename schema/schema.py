@@ -23,6 +23,7 @@ from schema.errors import ErrorCodes
 from schema.exposure import SchemaExposure
 from schema.invoice import Invoice
 from schema.mutation import Mutation
+from schema.operation_telemetry import OperationTelemetry
 from schema.query import Query
 from schema.read_only import RefuseWritesOfReadOnlyCredentials
 from schema.stale import stale_fields
@@ -62,6 +63,8 @@ schema = PortalSchema(
     types=[Account, TeamMember, Invoice, Document, Ticket, Subscription],
     extensions=[
         ErrorCodes,
+        # After ErrorCodes: its span ends once the errors have their final codes.
+        OperationTelemetry,
         stale_fields,
         RefuseWritesOfReadOnlyCredentials,
         lambda: AddValidationRules(LIMIT_RULES),

@@ -1,6 +1,7 @@
-"""One structured (JSON) log line per request: method, path, status, duration, request id
-and viewer id. Never the query string, headers, cookies, tokens or bodies: they can hold
-secrets (magic-link tokens, API tokens) and personal data.
+"""One structured (JSON) log line per request: method, path, route template, status, duration,
+request id, trace id (while tracing is on), viewer id, GraphQL operation name and the number of
+upstream calls the request made. Never the query string, headers, cookies, tokens or bodies:
+they can hold secrets (magic-link tokens, API tokens) and personal data.
 
 The request id is made here, returned in `X-Request-Id`, and kept in the request's state so
 that an internal error can quote it (schema/errors.py); routes put the viewer's id there."""
@@ -14,6 +15,10 @@ import uuid
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from connectors.telemetry import current_trace_id, tallying
+from schema.operation_telemetry import OPERATION
+from web.routes_of import route_template
 
 log = logging.getLogger("portal.access")
 
@@ -42,7 +47,8 @@ class AccessLog:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_logged)
+            with tallying() as tally:
+                await self.app(scope, receive, send_logged)
         finally:
             log.info(
                 json.dumps(
@@ -53,6 +59,10 @@ class AccessLog:
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                         "request_id": request_id,
                         "viewer_id": state.get(VIEWER_ID),
+                        "trace_id": current_trace_id(),
+                        "route": route_template(scope),
+                        "operation": state.get(OPERATION),
+                        "upstream_calls": tally.upstream_calls,
                     }
                 )
             )

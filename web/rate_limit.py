@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from auth.rate_limit import RateLimit, RateLimiter
 from auth.routes import session_token_of
+from web.metrics import RATE_LIMITED
 
 
 class GraphQLRateLimit:
@@ -50,11 +51,13 @@ class GraphQLRateLimit:
         limiter = self.limiter()
         address = connection.client.host if connection.client else "unknown"
         if not await limiter.allow(f"graphql-ip:{address}", self.per_ip):
+            RATE_LIMITED.labels("ip").inc()
             return _too_many(self.per_ip)
         token = session_token_of(Request(connection.scope))
         if token is not None:
             digest = hashlib.sha256(token.encode()).hexdigest()[:32]
             if not await limiter.allow(f"graphql-credential:{digest}", self.per_credential):
+                RATE_LIMITED.labels("credential").inc()
                 return _too_many(self.per_credential)
         return None
 
