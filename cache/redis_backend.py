@@ -5,6 +5,11 @@ keys (the invalidation generations above all); it is kept coherent by pub/sub: w
 deletes, pops or increments a key publishes it, and every other replica drops its copy.
 Near copies also expire after `near_ttl_s`, which bounds staleness should a message be lost.
 
+A failover (Sentinel) or an outage can lose what the old master acknowledged last: Redis
+replicates asynchronously. So each replica remembers the invalidations (counter bumps) it
+made in the last `replay_window_s` and makes them again whenever its subscription comes back,
+which is what a failover or an outage does to it; an invalidation is never lost, only repeated.
+
 Redis is a cache, never a dependency: when a command fails, the backend serves from an
 in-process cache alone for `retry_after_s`, then tries Redis again (and forgets what it
 kept meanwhile, since invalidations published during the outage never reached it).
@@ -22,13 +27,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from cachetools import TLRUCache
-from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from redis.asyncio import RedisCluster
 from redis.exceptions import RedisError
 
+from cache import redis_clients
 from cache.backend import Entry, InProcessCache
 from cache.codec import Codec, CodecError
+from cache.redis_clients import RedisClient
 
 log = logging.getLogger("portal.cache")
 
@@ -38,26 +43,18 @@ _COUNTER_TTL_S = 24 * 3600.0  # how long a near copy of a counter could live, we
 _FAILURES = (RedisError, OSError, asyncio.TimeoutError)
 
 
-def connect(url: str, timeout_s: float = 0.25) -> Redis:
-    """A client that fails fast: a cache that waits on a dead server is worse than none."""
-    return Redis.from_url(
-        url,
-        socket_timeout=timeout_s,
-        socket_connect_timeout=timeout_s,
-        retry=Retry(NoBackoff(), 0),
-    )
-
-
 class RedisCache:
     def __init__(
         self,
-        redis: Redis,
+        redis: RedisClient,
         codec: Codec,
         *,
         prefix: str = "portal:",
         near_max_entries: int = 10_000,
         near_ttl_s: float = 5.0,
         retry_after_s: float = 1.0,
+        replay_window_s: float = 30.0,
+        replayed_prefixes: tuple[str, ...] = ("gen:",),
     ) -> None:
         self._redis = redis
         self._codec = codec
@@ -74,6 +71,9 @@ class RedisCache:
         self._replica = secrets.token_hex(8)  # to ignore our own messages
         self._listener: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        self._replay_window_s = replay_window_s
+        self._replayed_prefixes = replayed_prefixes
+        self._recent: dict[str, tuple[float, float]] = {}  # key → (bumped at, ttl)
 
     # Lifecycle
 
@@ -89,7 +89,7 @@ class RedisCache:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
-        await self._redis.aclose()
+        await redis_clients.close(self._redis)
 
     @property
     def is_degraded(self) -> bool:
@@ -130,13 +130,13 @@ class RedisCache:
 
     async def delete(self, *keys: str) -> None:
         for key in keys:
-            self._near.pop(key)
+            self._near.pop(key, None)
         done = await self._shared(lambda: self._delete_and_publish(keys))
         if isinstance(done, _Degraded):
             await self._fallback.delete(*keys)
 
     async def pop(self, key: str) -> Any | None:
-        self._near.pop(key)
+        self._near.pop(key, None)
         raw = await self._shared(lambda: self._pop_and_publish(key))
         if isinstance(raw, _Degraded):
             return await self._fallback.pop(key)
@@ -144,6 +144,8 @@ class RedisCache:
         return None if entry is None else entry.value
 
     async def incr(self, key: str, ttl_s: float) -> int:
+        if key.startswith(self._replayed_prefixes):
+            self._recent[key] = (time.monotonic(), ttl_s)
         count = await self._shared(lambda: self._incr_and_publish(key, ttl_s))
         if isinstance(count, _Degraded):
             return await self._fallback.incr(key, ttl_s)
@@ -196,12 +198,19 @@ class RedisCache:
     # Pub/sub
 
     async def _listen(self) -> None:
+        first = True
         while True:
             try:
+                if isinstance(self._redis, RedisCluster):
+                    # Its pub/sub needs the slot map, which only a first command loads.
+                    await self._redis.initialize()
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(self._channel)
                     # Whatever was published while we were not listening is lost: start afresh.
                     self._near.clear()
+                    if not first:
+                        await self._replay()
+                    first = False
                     self._subscribed.set()
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
@@ -210,12 +219,26 @@ class RedisCache:
                 self._subscribed.clear()
                 await asyncio.sleep(self._retry_after_s)
 
+    async def _replay(self) -> None:
+        """Makes this replica's recent invalidations again, where Redis is now."""
+        now = time.monotonic()
+        self._recent = {
+            k: (at, ttl) for k, (at, ttl) in self._recent.items()
+            if now - at <= self._replay_window_s
+        }  # fmt: skip
+        if self._recent:
+            log.warning(
+                "Redis reconnected: making %d recent invalidations again", len(self._recent)
+            )
+        for key, (_, ttl_s) in list(self._recent.items()):
+            await self._incr_and_publish(key, ttl_s)
+
     def _evict(self, data: bytes) -> None:
         try:
             message = json.loads(data)
             if message["from"] != self._replica:
                 for key in message["keys"]:
-                    self._near.pop(key)
+                    self._near.pop(key, None)
         except (ValueError, KeyError, TypeError):
             log.warning("ignored a malformed eviction message: %r", data[:200])
 
