@@ -139,6 +139,11 @@ async def _reachable(url: str) -> bool:
     return True
 
 
+def create_app_from_env() -> Starlette:
+    """The app of one worker process of `portal-gateway serve --workers N`."""
+    return create_app(Settings.from_env())
+
+
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -146,6 +151,7 @@ def create_app(settings: Settings) -> Starlette:
             async with open_gateway(settings) as gateway:
                 app.state.gateway = gateway
                 yield
+            log.info("shut down: upstream sessions and the cache closed")
         finally:
             flush_traces()  # the spans of the last requests, before the process ends
 

@@ -43,6 +43,9 @@ def main(argv: list[str] | None = None) -> None:
         help="start the local vendor sandbox (default: when no vendor credentials are set)",
     )
     serve.add_argument("--sandbox-port-base", type=int, default=SANDBOX_PORT_BASE)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (metrics aggregate across them)"
+    )
 
     sandbox = commands.add_parser("sandbox", help="run only the four vendor sandboxes")
     sandbox.add_argument("--scale", type=int, default=1)
@@ -105,10 +108,6 @@ def _print_sandbox(urls: dict[str, str]) -> None:
 
 
 def _serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from app import create_app
-
     settings = Settings.from_env()
     use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
     demo_emails: list[str] = []
@@ -128,7 +127,53 @@ def _serve(args: argparse.Namespace) -> None:
         threading.Thread(
             target=_print_demo_logins, args=(settings, demo_emails), daemon=True
         ).start()
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    _run_server(settings, args.host, args.port, args.workers)
+
+
+def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
+    """uvicorn, which on SIGTERM stops accepting, lets in-flight requests finish for up to
+    `shutdown_grace_s`, then runs the app's shutdown (upstream sessions closed, traces
+    flushed). Several workers share the port; each reads its settings from the environment
+    and their metrics meet in PROMETHEUS_MULTIPROC_DIR."""
+    import uvicorn
+
+    grace = max(1, round(settings.shutdown_grace_s))
+    if workers > 1:
+        _share_with_workers(settings)
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        from web.routes.metrics import metrics_registry
+
+        start_http_server(settings.metrics_port, addr=host, registry=metrics_registry())
+    if workers > 1:
+        uvicorn.run(
+            "app:create_app_from_env", factory=True, workers=workers,
+            host=host, port=port, log_level="info", timeout_graceful_shutdown=grace,
+        )  # fmt: skip
+    else:
+        from app import create_app
+
+        uvicorn.run(
+            create_app(settings),
+            host=host, port=port, log_level="info", timeout_graceful_shutdown=grace,
+        )  # fmt: skip
+
+
+def _share_with_workers(settings: Settings) -> None:
+    """Workers start afresh: what this process decided (the sandbox's URLs and credentials,
+    the public URL, the secret key) goes to them through the environment, and so does a
+    fresh directory for their metrics."""
+    import os
+    import tempfile
+
+    os.environ.update(settings.worker_env())
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+        prefix="portal-metrics-"
+    )
+    for stale in Path(metrics_dir).glob("*.db"):
+        stale.unlink()  # series of an earlier run's processes
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
 
 
 def _demo_emails(running: object) -> list[str]:

@@ -132,6 +132,24 @@ class Settings:
             drive_access_token=SANDBOX_CREDENTIALS["DRIVE_ACCESS_TOKEN"],
         )
 
+    def worker_env(self) -> dict[str, str]:
+        """The settings a parent process may have decided itself (the sandbox's URLs and
+        credentials, the public URL, a random secret key), as the environment variables
+        `from_env` reads, for worker processes to read the same."""
+        return {
+            "HUBSPOT_BASE_URL": self.hubspot_base_url,
+            "HUBSPOT_ACCESS_TOKEN": self.hubspot_access_token,
+            "STRIPE_BASE_URL": self.stripe_base_url,
+            "STRIPE_API_KEY": self.stripe_api_key,
+            "ZENDESK_BASE_URL": self.zendesk_base_url,
+            "ZENDESK_EMAIL": self.zendesk_email,
+            "ZENDESK_API_TOKEN": self.zendesk_api_token,
+            "DRIVE_BASE_URL": self.drive_base_url,
+            "DRIVE_ACCESS_TOKEN": self.drive_access_token,
+            "PORTAL_PUBLIC_URL": self.public_url,
+            "PORTAL_SECRET_KEY": self.secret_key,
+        }
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
