@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from resolvers import notification_preferences as prefs
+from resolvers import notifications as prefs
 
 
 @strawberry.enum

@@ -3,15 +3,15 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import accounts, billing, documents, invoices, team, tickets
-from resolvers.ids import decode_id
-from schema.account import Account
+from resolvers.request.ids import decode_id
+from schema.accounts import Account
 from schema.billing import Subscription
 from schema.context import Info
-from schema.document import Document
-from schema.invoice import Invoice
+from schema.documents import Document
+from schema.invoices import Invoice
 from schema.relay import Node
 from schema.team import TeamMember
-from schema.ticket import Ticket
+from schema.tickets import Ticket
 
 
 @strawberry.type(description="The signed-in member and the accounts they may see.")

@@ -17,7 +17,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from connectors.telemetry import current_trace_id, tallying
-from schema.operation_telemetry import OPERATION
+from schema.extensions.telemetry import OPERATION
 from web.routes_of import route_template
 
 log = logging.getLogger("portal.access")

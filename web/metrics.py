@@ -11,7 +11,7 @@ import time
 from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from schema.operation_telemetry import OPERATION, OUTCOME
+from schema.extensions.telemetry import OPERATION, OUTCOME
 from web.routes_of import route_template
 
 # Around the 1.8 s deadline and the DESIGN.md budgets (warm ~ms, cold 4 round trips).

@@ -1,1 +1,2 @@
-"""Routes of the HTTP edge other than /graphql."""
+"""Every HTTP route that is not `/graphql`: sign-in, downloads, exports, webhooks, health,
+metrics."""
