@@ -4,8 +4,10 @@ lookups that joined another caller's load (single-flight)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from prometheus_client import Counter
 
@@ -20,6 +22,13 @@ MAX_FAMILIES = 64
 _families: set[str] = set()
 
 
+@functools.cache
+def _counter(name: str, result: str) -> Any:
+    """The labelled child, looked up once: a warm dashboard makes dozens of lookups."""
+    return CACHE_LOOKUPS.labels(name, result)
+
+
+@functools.lru_cache(maxsize=4096)
 def family(scope: str) -> str:
     """`stripe:invoices:cus_123` → `stripe:invoices`; `viewer:42` → `viewer`."""
     parts = scope.split(":")
@@ -32,7 +41,7 @@ def family(scope: str) -> str:
 
 
 def looked_up(scope: str, result: str) -> None:
-    CACHE_LOOKUPS.labels(family(scope), result).inc()
+    _counter(family(scope), result).inc()
     tally = telemetry.current_tally()
     if tally is not None:
         tally.cache[result] = tally.cache.get(result, 0) + 1

@@ -138,6 +138,12 @@ class UpstreamCall:
 
     @contextmanager
     def span(self) -> Iterator[UpstreamCall]:
+        if not tracing_enabled():  # measured: the API's no-op span costs more than the rest
+            try:
+                yield self
+            finally:
+                self._observe()
+            return
         with tracer.start_as_current_span(
             f"{self.vendor} {self.method} {self.endpoint}",
             kind=trace.SpanKind.INTERNAL,
@@ -155,10 +161,12 @@ class UpstreamCall:
             try:
                 yield self
             finally:
-                UPSTREAM_LATENCY.labels(self.vendor, self.endpoint).observe(
-                    time.perf_counter() - self._started
-                )
+                self._observe()
                 span.set_attribute("portal.upstream.attempts", self.attempts)
+
+    def _observe(self) -> None:
+        elapsed = time.perf_counter() - self._started
+        UPSTREAM_LATENCY.labels(self.vendor, self.endpoint).observe(elapsed)
 
     def attempt(self) -> int:
         self.attempts += 1
