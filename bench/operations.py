@@ -1,10 +1,10 @@
 """`python -m bench.operations`: what the operations tooling costs and what a scrape shows.
 
-Two gateway processes on one sandbox, alike but for tracing (off; on, exporting over OTLP to
-a local receiver that drops what it gets). For each: warm dashboards at 10 concurrent
-clients (throughput, p50, CPU per request), then a cold one; then the per-call cost of the
-upstream instrumentation with tracing off, and the `portal_*` series of a scrape of the
-tracing-off gateway after its run (docs/operations.md quotes them)."""
+Two gateway processes on one sandbox, alike but for tracing (off; on, exporting over OTLP
+to a local receiver that drops what it gets): warm dashboards at 10 concurrent clients
+(throughput, p50, p95, CPU per request); a third with tiny TTLs, for cold ones; then the
+per-call cost of the upstream instrumentation with tracing off, and the `portal_*` series
+of a scrape of the tracing-off gateway after its run (docs/operations.md quotes them)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bench.client import GraphQLClient, open_http
+from bench.cold import COLD_TTL_S
 from bench.gateway_process import CacheTtls, GatewayProcess, start_gateway
 from bench.loops import Bound, concurrent
 from bench.queries import DASHBOARD
@@ -27,8 +28,10 @@ from bench.stats import Summary
 from connectors.telemetry import UpstreamCall
 
 WARM = Bound(600, 30.0)
+COLD = Bound(150, 30.0)
 CLIENTS = 10
 TTLS = CacheTtls(cache_s=900.0, viewer_s=900.0)
+COLD_TTLS = CacheTtls(cache_s=COLD_TTL_S, viewer_s=COLD_TTL_S)
 
 
 async def _receiver(stack: AsyncExitStack) -> str:
@@ -47,17 +50,17 @@ async def _receiver(stack: AsyncExitStack) -> str:
     return f"http://127.0.0.1:{port}"
 
 
-async def _measure(gateway: GatewayProcess, email: str) -> str:
+async def _measure(gateway: GatewayProcess, email: str, bound: Bound = WARM) -> str:
     async with open_http() as http:
         client = GraphQLClient(http, gateway.base_url, await sign_in(http, gateway, email))
-        await client.timed(DASHBOARD)  # fills the cache
+        await client.timed(DASHBOARD)  # fills the cache (the cold gateway's expires at once)
         cpu_before = gateway.child.cpu_seconds() or 0.0
-        run = await concurrent(CLIENTS, WARM, lambda: client.timed(DASHBOARD))
+        run = await concurrent(CLIENTS, bound, lambda: client.timed(DASHBOARD))
         cpu = (gateway.child.cpu_seconds() or 0.0) - cpu_before
-    warm = Summary.of(run.seconds)
+    summary = Summary.of(run.seconds)
     return (
-        f"{gateway.name:12} warm: {run.per_second:6.1f} req/s at {CLIENTS} clients, "
-        f"p50 {warm.p50_ms:5.1f} ms, p95 {warm.p95_ms:5.1f} ms, "
+        f"{gateway.name:12} {run.per_second:6.1f} req/s at {CLIENTS} clients, "
+        f"p50 {summary.p50_ms:5.1f} ms, p95 {summary.p95_ms:5.1f} ms, "
         f"{1000 * cpu / max(1, len(run.results)):4.2f} CPU-ms/request, "
         f"{run.failures} failures"
     )
@@ -86,9 +89,12 @@ async def main() -> None:
             stack.callback(plain.stop)
             traced = await start_gateway("tracing-on", sandbox.urls, TTLS, workdir, traced_env)
             stack.callback(traced.stop)
+            cold = await start_gateway("cold", sandbox.urls, COLD_TTLS, workdir)
+            stack.callback(cold.stop)
             email = globex_admin_email(1)
             for gateway in (plain, traced):
                 print(await _measure(gateway, email), flush=True)
+            print(await _measure(cold, email, COLD), flush=True)
             print(f"upstream instrumentation, tracing off: {_instrumentation_cost():.1f} µs "
                   f"per call (a cold dashboard makes 17)")  # fmt: skip
             async with open_http() as http, http.get(f"{plain.base_url}/metrics") as response:
