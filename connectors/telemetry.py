@@ -10,12 +10,14 @@ nothing and record nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -70,7 +72,12 @@ _templates: dict[str, set[str]] = {}
 
 def endpoint_template(vendor: str, url: str) -> str:
     """`https://x/crm/v3/objects/companies/1001?a=b` → `/crm/v3/objects/companies/{id}`."""
-    segments = [_segment(s) for s in urlsplit(url).path.split("/")]
+    return _template(vendor, urlsplit(url).path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _template(vendor: str, path: str) -> str:
+    segments = [_segment(s) for s in path.split("/")]
     template = "/".join(segments) or "/"
     known = _templates.setdefault(vendor, set())
     if template not in known:
@@ -166,7 +173,7 @@ class UpstreamCall:
 
     def _observe(self) -> None:
         elapsed = time.perf_counter() - self._started
-        UPSTREAM_LATENCY.labels(self.vendor, self.endpoint).observe(elapsed)
+        _child(UPSTREAM_LATENCY, self.vendor, self.endpoint).observe(elapsed)
 
     def attempt(self) -> int:
         self.attempts += 1
@@ -180,16 +187,22 @@ class UpstreamCall:
             tally.upstream_calls += 1
 
     def answered(self, status: int) -> None:
-        UPSTREAM_CALLS.labels(self.vendor, self.endpoint, _status_class(status)).inc()
+        _child(UPSTREAM_CALLS, self.vendor, self.endpoint, _status_class(status)).inc()
         self._span.set_attribute("http.response.status_code", status)
         if status >= 500 or status == 429:
             self._span.set_status(StatusCode.ERROR, f"HTTP {status}")
 
     def failed(self, outcome: str) -> None:
         """No HTTP answer: `timeout`, `error` (refused, reset) or `circuit_open`."""
-        UPSTREAM_CALLS.labels(self.vendor, self.endpoint, outcome).inc()
+        _child(UPSTREAM_CALLS, self.vendor, self.endpoint, outcome).inc()
         self._span.set_attribute("portal.upstream.outcome", outcome)
         self._span.set_status(StatusCode.ERROR, outcome)
+
+
+@functools.cache
+def _child(metric: Any, *labels: str) -> Any:
+    """A metric's labelled child, looked up once (labels are bounded, so is this cache)."""
+    return metric.labels(*labels)
 
 
 def _status_class(status: int) -> str:
@@ -221,6 +234,16 @@ def client_trace_configs(vendor: str) -> list[aiohttp.TraceConfig]:
     return [create_trace_config(url_filter=url_filter, request_hook=request_hook)]
 
 
+_tracing = False
+
+
+def tracing_installed() -> None:
+    """Called by web/tracing.py once the process's SDK provider is in place."""
+    global _tracing
+    _tracing = isinstance(trace.get_tracer_provider(), SdkTracerProvider)
+
+
 def tracing_enabled() -> bool:
-    """Has the process installed an SDK tracer provider (web/tracing.py)?"""
-    return isinstance(trace.get_tracer_provider(), SdkTracerProvider)
+    """Has the process installed an SDK tracer provider (web/tracing.py)? A flag, not a
+    look at the provider: it is asked on every upstream call."""
+    return _tracing

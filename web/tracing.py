@@ -20,7 +20,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcess
 from opentelemetry.trace import Span
 from starlette.middleware import Middleware
 
-from connectors.telemetry import tracing_enabled
+from connectors.telemetry import tracing_enabled, tracing_installed
 from web.routes_of import route_template
 
 # Probes and scrapes would be most of the spans and say nothing.
@@ -47,6 +47,7 @@ def install_tracing(
         provider = TracerProvider(resource=Resource.create({"service.name": name}))
         trace.set_tracer_provider(provider)
     provider.add_span_processor(processor)
+    tracing_installed()
     return provider
 
 
