@@ -9,13 +9,13 @@ chunks sent concurrently. A record HubSpot does not have is None; an error is an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from connectors.http import JsonService, NotFound, Unavailable, gather_aligned
+from connectors.http import JsonService, NotFound, gather_aligned, parse_errors
+from connectors.paging import chunks
 
 T = TypeVar("T")
 
@@ -29,6 +29,10 @@ PARENT_TO_CHILD_COMPANY = 13
 CHILD_TO_PARENT_COMPANY = 14
 NOTE_TO_COMPANY = 190
 _NOTE_ON_COMPANY = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": NOTE_TO_COMPANY}
+_CONTACT_ON_COMPANY = {
+    "associationCategory": "HUBSPOT_DEFINED",
+    "associationTypeId": CONTACT_TO_COMPANY,
+}
 
 # Our record fields and the HubSpot properties they are read from: the one place that
 # names the properties this module asks for and writes.
@@ -59,7 +63,11 @@ CONTACT_PROPERTIES: Mapping[str, str] = {
     "portal_role": "portal_role",
     "portal_status": "portal_status",
     "notification_preferences": "portal_notification_preferences",
+    "invited_at": "portal_invited_at",
+    "invited_by": "portal_invited_by",
+    "last_sign_in_at": "portal_last_sign_in_at",
 }
+_CONTACT_MOMENTS = ("invited_at", "last_sign_in_at")  # datetime properties of a contact
 TASK_PROPERTIES: Mapping[str, str] = {
     "subject": "hs_task_subject",
     "body": "hs_task_body",
@@ -107,6 +115,14 @@ class Contact:
     notification_preferences: str | None  # JSON, as the portal stored it
     created_at: datetime
     updated_at: datetime
+    invited_at: datetime | None = None
+    invited_by: str | None = None  # who invited them, as the portal wrote it
+    last_sign_in_at: datetime | None = None
+
+    @property
+    def full_name(self) -> str:
+        """First and last name as people write them; "" when HubSpot has neither."""
+        return _full_name(self.first_name, self.last_name)
 
 
 @dataclass(frozen=True)
@@ -115,6 +131,14 @@ class Owner:
     email: str | None
     first_name: str | None
     last_name: str | None
+
+    @property
+    def full_name(self) -> str:
+        return _full_name(self.first_name, self.last_name)
+
+
+def _full_name(first_name: str | None, last_name: str | None) -> str:
+    return " ".join(part for part in (first_name, last_name) if part)
 
 
 @dataclass(frozen=True)
@@ -146,7 +170,7 @@ async def contacts_by_email(http: JsonService, emails: Sequence[str]) -> list[Co
         http, "contacts", [e for e in wanted if e], CONTACT_PROPERTIES.values(), "email"
     )
     email = CONTACT_PROPERTIES["email"]
-    with _reading(http):
+    with parse_errors(http.name):
         found = {str(r["properties"][email]).lower(): r for r in results}
     return [_parsed(http, _contact, found.get(e)) for e in wanted]
 
@@ -164,7 +188,7 @@ async def client_tasks_of_companies(
     task_ids = await associated_ids(http, "companies", "tasks", company_ids)
     properties = [*TASK_PROPERTIES.values(), TASK_VISIBLE_PROPERTY]
     found = await _objects_by_id(http, "tasks", [t for ids in task_ids for t in ids], properties)
-    with _reading(http):
+    with parse_errors(http.name):
         visible = {
             i: _task(r)
             for i, r in found.items()
@@ -179,7 +203,7 @@ async def _objects_by_id(
     # HubSpot ids are numbers; anything else cannot exist, and would fail the whole batch.
     numeric = [i for i in ids if i.isdigit()]
     results = await _batch_read(http, object_type, numeric, properties)
-    with _reading(http):
+    with parse_errors(http.name):
         return {str(r["id"]): r for r in results}
 
 
@@ -199,10 +223,10 @@ async def _batch_read(
     pages = await gather_aligned(
         *(
             http.request("POST", path, json_body={**body, "inputs": [{"id": v} for v in chunk]})
-            for chunk in _chunks(list(dict.fromkeys(values)), BATCH_READ_LIMIT)
+            for chunk in chunks(list(dict.fromkeys(values)), BATCH_READ_LIMIT)
         )
     )
-    with _reading(http):
+    with parse_errors(http.name):
         return [result for page in pages for result in page["results"]]
 
 
@@ -267,12 +291,12 @@ async def _associations(
     found: dict[str, list[_Link]] = {i: [] for i in ids if i.isdigit()}
     pending: dict[str, str | None] = dict.fromkeys(found)
     while pending:
-        chunks = _chunks(list(pending.items()), ASSOCIATIONS_BATCH_LIMIT)
+        batches = chunks(list(pending.items()), ASSOCIATIONS_BATCH_LIMIT)
         pages = await gather_aligned(
-            *(http.request("POST", path, json_body={"inputs": _inputs(c)}) for c in chunks)
+            *(http.request("POST", path, json_body={"inputs": _inputs(c)}) for c in batches)
         )
         pending = {}
-        with _reading(http):
+        with parse_errors(http.name):
             for result in (r for page in pages for r in page["results"]):
                 from_id = str(result["from"]["id"])
                 found[from_id].extend(
@@ -305,7 +329,7 @@ async def _owner(http: JsonService, owner_id: str) -> Owner | None:
         body = await http.request("GET", f"/crm/v3/owners/{owner_id}")
     except NotFound:
         return None
-    with _reading(http):
+    with parse_errors(http.name):
         return Owner(
             str(body["id"]), body.get("email"), body.get("firstName"), body.get("lastName")
         )
@@ -323,6 +347,13 @@ async def update_contact(
     if contact is None:  # archived between the write and the read
         raise NotFound(http.name, f"contact {contact_id}")
     return contact
+
+
+async def set_contact_fields(
+    http: JsonService, contact_id: str, changes: Mapping[str, str | None]
+) -> None:
+    """Writes some of a contact's fields without reading it back (bookkeeping: sign-ins)."""
+    await _patch(http, "contacts", contact_id, CONTACT_PROPERTIES, changes)
 
 
 async def update_company(
@@ -351,17 +382,99 @@ async def _patch(
     )
 
 
+# Team: contacts joining and leaving a company
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    contacts: tuple[Contact, ...]
+    total: int  # every match, not only this page
+
+
+async def create_contact_in_company(
+    http: JsonService, company_id: str, fields: Mapping[str, str | None]
+) -> Contact:
+    """Creates a contact (fields named as in `Contact`) already associated with the company:
+    one request, so a failure leaves neither a contact nor a link behind. HubSpot answers
+    409 (`Rejected`) when the email belongs to a contact already."""
+    properties = {CONTACT_PROPERTIES[k]: v for k, v in fields.items() if v is not None}
+    created = await http.request(
+        "POST",
+        "/crm/v3/objects/contacts",
+        json_body={
+            "properties": properties,
+            "associations": [{"to": {"id": company_id}, "types": [_CONTACT_ON_COMPANY]}],
+        },
+    )
+    # The answer holds every property a new contact has: no read-back needed.
+    with parse_errors(http.name):
+        return _contact(created)
+
+
+async def add_contact_to_company(http: JsonService, contact_id: str, company_id: str) -> None:
+    """Associates the contact with the company (HubSpot's default, unlabeled type); the
+    contact's other companies stay. Doing it twice changes nothing."""
+    await http.request(
+        "PUT",
+        f"/crm/v4/objects/contacts/{contact_id}/associations/default/companies/{company_id}",
+    )
+
+
+async def remove_contact_from_company(http: JsonService, contact_id: str, company_id: str) -> None:
+    """Removes every association between the contact and this company, and nothing else."""
+    await http.request(
+        "DELETE", f"/crm/v4/objects/contacts/{contact_id}/associations/companies/{company_id}"
+    )
+
+
+async def search_company_contacts(
+    http: JsonService,
+    company_id: str,
+    *,
+    roles: Sequence[str],
+    statuses: Sequence[str] = (),
+    text: str | None = None,
+    limit: int,
+    offset: int = 0,
+) -> ContactPage:
+    """The company's contacts holding one of `roles` (and `statuses`, when given) whose
+    name or email matches `text`, oldest first, through the CRM search API (one request)."""
+    filters: list[dict[str, Any]] = [
+        {"propertyName": "associations.company", "operator": "EQ", "value": company_id},
+        {"propertyName": CONTACT_PROPERTIES["portal_role"], "operator": "IN",
+         "values": list(roles)},
+    ]  # fmt: skip
+    if statuses:
+        filters.append(
+            {"propertyName": CONTACT_PROPERTIES["portal_status"], "operator": "IN",
+             "values": list(statuses)}
+        )  # fmt: skip
+    body: dict[str, Any] = {
+        "filterGroups": [{"filters": filters}],
+        "properties": list(CONTACT_PROPERTIES.values()),
+        "sorts": [{"propertyName": "createdate", "direction": "ASCENDING"}],
+        "limit": max(limit, 1),
+        "after": str(offset),
+    }
+    if text:
+        body["query"] = text
+    found = await http.request("POST", "/crm/v3/objects/contacts/search", json_body=body)
+    with parse_errors(http.name):
+        contacts = tuple(_contact(r) for r in found["results"])
+        return ContactPage(contacts[:limit], int(found["total"]))
+
+
 async def add_company_note(http: JsonService, company_id: str, body: str, at: datetime) -> str:
     """Leaves a note on the company's timeline (the portal's audit trail); its id."""
     created = await http.request(
         "POST",
         "/crm/v3/objects/notes",
         json_body={
-            "properties": {NOTE_BODY_PROPERTY: body, NOTE_TIMESTAMP_PROPERTY: _timestamp(at)},
+            "properties": {NOTE_BODY_PROPERTY: body, NOTE_TIMESTAMP_PROPERTY: timestamp(at)},
             "associations": [{"to": {"id": company_id}, "types": [_NOTE_ON_COMPANY]}],
         },
     )
-    with _reading(http):
+    with parse_errors(http.name):
         return str(created["id"])
 
 
@@ -381,9 +494,12 @@ def _company(record: Mapping[str, Any]) -> Company:
 
 
 def _contact(record: Mapping[str, Any]) -> Contact:
+    values: dict[str, Any] = _fields(record, CONTACT_PROPERTIES)
+    for name in _CONTACT_MOMENTS:
+        values[name] = _moment(values[name])
     return Contact(
         id=str(record["id"]),
-        **_fields(record, CONTACT_PROPERTIES),
+        **values,
         created_at=_datetime(record["createdAt"]),
         updated_at=_datetime(record["updatedAt"]),
     )
@@ -404,7 +520,17 @@ def _datetime(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def _timestamp(moment: datetime) -> str:
+def _moment(value: str | None) -> datetime | None:
+    """A datetime property: ISO 8601, or epoch milliseconds as HubSpot also writes them."""
+    if not value:
+        return None
+    if value.isdigit():
+        return datetime.fromtimestamp(int(value) / 1000, UTC)
+    return datetime.fromisoformat(value)
+
+
+def timestamp(moment: datetime) -> str:
+    """A datetime as HubSpot's datetime properties take it: UTC, milliseconds, Z."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -416,18 +542,5 @@ def _due(task: Task) -> tuple[datetime, int]:
 def _parsed(http: JsonService, parse: Callable[[Mapping[str, Any]], T], record: Any) -> T | None:
     if record is None:
         return None
-    with _reading(http):
+    with parse_errors(http.name):
         return parse(record)
-
-
-@contextmanager
-def _reading(http: JsonService) -> Iterator[None]:
-    """A response that is not shaped as HubSpot documents it is the upstream's failure."""
-    try:
-        yield
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise Unavailable(http.name, f"unexpected response: {exc!r}") from exc
-
-
-def _chunks(items: list[T], size: int) -> list[list[T]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
