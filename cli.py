@@ -54,7 +54,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     serve.add_argument("--sandbox-port-base", type=int, default=SANDBOX_PORT_BASE)
     serve.add_argument(
-        "--workers", type=int, default=1, help="worker processes (metrics aggregate across them)"
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: the number of cores in production, else 1); "
+        "more than one needs REDIS_URL, which they share",
     )
 
     sandbox = commands.add_parser("sandbox", help="run only the four vendor sandboxes")
@@ -139,70 +143,90 @@ def _print_sandbox(urls: dict[str, str]) -> None:
 def _serve(args: argparse.Namespace) -> None:
     settings = _settings()
     use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
-    demo_emails: list[str] = []
-    if use_sandbox:
-        from sandbox.runner import SandboxConfig, SandboxThread
-
-        running = SandboxThread(SandboxConfig(port_base=args.sandbox_port_base)).start()
-        _print_sandbox(running.urls)
-        settings = settings.with_sandbox(running.urls)
-        demo_emails = _demo_emails(running)
     public_url = f"http://{args.host}:{args.port}"
     if settings.public_url == Settings().public_url:
         from dataclasses import replace
 
         settings = replace(settings, public_url=public_url)
+    print(f"Client portal: {settings.public_url}/", flush=True)
+    demo_emails: list[str] = []
+    sandbox_urls: dict[str, str] | None = None
+    if use_sandbox:
+        from sandbox.runner import SandboxConfig, SandboxThread
+
+        running = SandboxThread(SandboxConfig(port_base=args.sandbox_port_base)).start()
+        _print_sandbox(running.urls)
+        sandbox_urls = running.urls
+        settings = settings.with_sandbox(running.urls)
+        demo_emails = _demo_emails(running)
     if demo_emails:
         threading.Thread(
             target=_print_demo_logins, args=(settings, demo_emails), daemon=True
         ).start()
-    _run_server(settings, args.host, args.port, args.workers)
+    workers = args.workers or ((os.cpu_count() or 1) if settings.is_production else 1)
+    if workers > 1 and not settings.redis_url:
+        raise SystemExit(
+            "portal-gateway serve --workers N needs REDIS_URL: the workers share sessions, "
+            "single-use links, caches and rate limits through it (e.g. "
+            "REDIS_URL=redis://127.0.0.1:6379/0)."
+        )
+    if workers > 1:
+        # Each worker reads its settings from the environment: hand down what was decided here.
+        os.environ.update(_decided_env(settings, sandbox_urls))
+        _share_metrics_dir()
+    _run_server(settings, args.host, args.port, workers)
 
 
 def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     """uvicorn, which on SIGTERM stops accepting, lets in-flight requests finish for up to
     `shutdown_grace_s`, then runs the app's shutdown (upstream sessions closed, traces
-    flushed). Several workers share the port; each reads its settings from the environment
-    and their metrics meet in PROMETHEUS_MULTIPROC_DIR."""
+    flushed)."""
     import uvicorn
 
     grace = max(1, round(settings.shutdown_grace_s))
-    if workers > 1:
-        _share_with_workers(settings)
     if settings.metrics_port:
         from prometheus_client import start_http_server
 
         from web.routes.metrics import metrics_registry
 
         start_http_server(settings.metrics_port, addr=host, registry=metrics_registry())
-    if workers > 1:
-        uvicorn.run(
-            "app:create_app_from_env", factory=True, workers=workers,
-            host=host, port=port, log_level="info", timeout_graceful_shutdown=grace,
-        )  # fmt: skip
-    else:
+    if workers == 1:
         from app import create_app
 
         uvicorn.run(
             create_app(settings),
             host=host, port=port, log_level="info", timeout_graceful_shutdown=grace,
         )  # fmt: skip
+        return
+    uvicorn.run(
+        "app:create_app_from_env", factory=True, workers=workers,
+        host=host, port=port, log_level="info", timeout_graceful_shutdown=grace,
+    )  # fmt: skip
 
 
-def _share_with_workers(settings: Settings) -> None:
-    """Workers start afresh: what this process decided (the sandbox's URLs and credentials,
-    the public URL, the secret key) goes to them through the environment, and so does a
-    fresh directory for their metrics."""
-    import os
+def _share_metrics_dir() -> None:
+    """Workers write their series to files in one directory, which every scrape adds up
+    (prometheus-client's multi-process mode); a fresh one unless PROMETHEUS_MULTIPROC_DIR
+    names it."""
     import tempfile
 
-    os.environ.update(settings.worker_env())
     metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
         prefix="portal-metrics-"
     )
     for stale in Path(metrics_dir).glob("*.db"):
         stale.unlink()  # series of an earlier run's processes
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+
+
+def _decided_env(settings: Settings, sandbox_urls: dict[str, str] | None) -> dict[str, str]:
+    """What `serve` decided beyond the environment: the sandbox's URLs and credentials, the
+    public URL, and the secret key (generated when none is set: the workers must share it)."""
+    env = {"PORTAL_PUBLIC_URL": settings.public_url, "PORTAL_SECRET_KEY": settings.secret_key}
+    if sandbox_urls is not None:
+        env |= SANDBOX_CREDENTIALS | {
+            f"{vendor.upper()}_BASE_URL": url for vendor, url in sandbox_urls.items()
+        }
+    return env
 
 
 def _demo_emails(running: object) -> list[str]:
@@ -226,12 +250,14 @@ def _print_demo_logins(settings: Settings, emails: list[str]) -> None:
                 break
         except OSError:
             time.sleep(0.1)
-    print(f"\nGraphiQL: {base}/graphql", flush=True)
+    print(f"\nClient portal: {base}/", flush=True)
     for email in emails:
         link = _request_link(settings, email)
         print(f"Sign-in link for {email}: {link or '(not found in the outbox)'}", flush=True)
     print(
-        "Open a link, press 'Sign in', and GraphiQL opens signed in. Try:\n" + DEMO_QUERY,
+        "Open a link and press 'Sign in': the portal opens signed in. GraphiQL, with the same "
+        f"session and the dashboard query preloaded: {base}/graphql\nOr try this query:\n"
+        + DEMO_QUERY,
         flush=True,
     )
 

@@ -24,6 +24,14 @@ class RequestContext:
     # Why the viewer could not be read (HubSpot down), to tell the client instead of
     # pretending it is signed out.
     viewer_failure: GraphQLError | None = None
+    # Set when the answer depends on who asks, not only on what they may see: a response
+    # cache then keeps it for this person alone (web/graphql_cache.py).
+    personal: bool = False
+
+    def person(self) -> Viewer:
+        """The viewer as a person: whatever reads it makes the answer theirs alone."""
+        self.personal = True
+        return self.require_viewer()
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:
