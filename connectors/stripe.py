@@ -12,6 +12,7 @@ errors it lets through) into the `connectors.http` family:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -98,7 +99,16 @@ class SubscriptionItem:
     interval: str | None  # month, year, ...
     usage_type: str | None  # licensed or metered
     meter_id: str | None
-    included_quantity: int | None  # from the price's metadata
+    included_quantity: int | None  # the price's metadata, else its free first graduated tier
+    divide_by: int | None = None  # the price's `transform_quantity`: billed = used / divide_by
+    round_up: bool = True  # `transform_quantity.round`: "up" or "down"
+
+    def billed_quantity(self, used: float) -> float:
+        """The quantity Stripe bills for `used`, after the price's `transform_quantity`."""
+        if not self.divide_by:
+            return used
+        whole = used / self.divide_by
+        return float(math.ceil(whole) if self.round_up else math.floor(whole))
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,7 @@ class Meter:
     display_name: str
     event_name: str
     unit: str  # the metered product's unit label, else the event name
+    aggregation: str = "sum"  # `default_aggregation.formula`: sum, count or last
 
 
 @dataclass(frozen=True)
@@ -385,6 +396,7 @@ def _item(item: stripe.SubscriptionItem, names: dict[str, str]) -> SubscriptionI
     recurring = price.recurring
     product_id = _product_id(price)
     included = price.metadata.to_dict().get("included_quantity")
+    transform = price.transform_quantity
     return SubscriptionItem(
         id=item.id,
         price_id=price.id,
@@ -396,8 +408,22 @@ def _item(item: stripe.SubscriptionItem, names: dict[str, str]) -> SubscriptionI
         interval=recurring.interval if recurring else None,
         usage_type=recurring.usage_type if recurring else None,
         meter_id=recurring.meter if recurring else None,
-        included_quantity=int(included) if included and included.isdigit() else None,
+        included_quantity=int(included) if included and included.isdigit() else _free_tier(price),
+        divide_by=transform.divide_by if transform else None,
+        round_up=transform.round != "down" if transform else True,
     )
+
+
+def _free_tier(price: stripe.Price) -> int | None:
+    """Stripe's own way to include a quantity: a graduated first tier that costs nothing.
+    `tiers` is only there when the list was asked to expand it."""
+    raw = price.to_dict()
+    tiers = raw.get("tiers") if raw.get("tiers_mode") == "graduated" else None
+    if not tiers:
+        return None
+    first = tiers[0]
+    free = not first.get("unit_amount") and not first.get("flat_amount")
+    return int(first["up_to"]) if free and first.get("up_to") else None
 
 
 def _product_id(price: stripe.Price) -> str:
@@ -429,10 +455,33 @@ async def meters(client: stripe.StripeClient) -> list[Meter]:
             units.setdefault(price.recurring.meter, product.unit_label)
     return [
         Meter(
-            meter.id, meter.display_name, meter.event_name, units.get(meter.id) or meter.event_name
+            meter.id,
+            meter.display_name,
+            meter.event_name,
+            units.get(meter.id) or meter.event_name,
+            meter.default_aggregation.formula,
         )
         for meter in found
     ]
+
+
+async def meter_total(
+    client: stripe.StripeClient, meter_id: str, customer_id: str, start: datetime, end: datetime
+) -> float:
+    """The meter's figure over the whole range, aggregated by Stripe itself with the meter's
+    formula: for `last`, the last event's value in the range, which no sum of daily
+    windows can give (an empty day and a reading of 0 both summarise as 0)."""
+    page = await _call(
+        client.v1.billing.meters.event_summaries.list_async(
+            meter_id,
+            params={
+                "customer": customer_id,
+                "start_time": _unix(_day_floor(start)),
+                "end_time": _unix(_day_floor(end - timedelta(microseconds=1)) + _DAY),
+            },
+        )
+    )
+    return float(page.data[0].aggregated_value) if page.data else 0.0
 
 
 async def meter_usage(

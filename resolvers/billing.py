@@ -65,15 +65,34 @@ class DailyQuantity:
 
 
 @dataclass(frozen=True)
+class MeterReadings:
+    """A meter's daily figures and its figure for the whole period, each aggregated the way
+    the meter aggregates (sum, count or last)."""
+
+    daily: tuple[DailyQuantity, ...]
+    total: float
+
+
+@dataclass(frozen=True)
 class MetricUsage:
     meter: stripe.Meter
     item: stripe.SubscriptionItem
     period: UsagePeriod
-    daily: tuple[DailyQuantity, ...]
+    readings: MeterReadings
+
+    @property
+    def daily(self) -> tuple[DailyQuantity, ...]:
+        return self.readings.daily
 
     @property
     def quantity_used(self) -> float:
-        return sum(d.quantity for d in self.daily)
+        """The period's figure as Stripe bills it: a sum or count adds up over the days;
+        a gauge (`last`) is its last reading, never a sum of daily readings."""
+        return self.readings.total
+
+    @property
+    def billed_quantity(self) -> float:
+        return self.item.billed_quantity(self.quantity_used)
 
     @property
     def included_quantity(self) -> int | None:
@@ -103,14 +122,21 @@ async def usage(
         return []
     period = UsagePeriod.of(start, end, default_period(subscription))
     metered = [item for item in subscription.items if item.meter_id]
+    # The days are fetched alongside the meters (cached for long) so that a cold cache
+    # costs no extra round trip; only a gauge's period figure waits for its meter.
     meters, series = await asyncio.gather(
         _meters_by_id(ctx),
         asyncio.gather(*(_daily(ctx, item, customer_id, period) for item in metered)),
     )
+    known = [(meters[item.meter_id], item, daily)
+             for item, daily in zip(metered, series, strict=True)
+             if item.meter_id and item.meter_id in meters]  # fmt: skip
+    totals = await asyncio.gather(
+        *(_total(ctx, meter, customer_id, period, daily) for meter, _, daily in known)
+    )
     return [
-        MetricUsage(meters[item.meter_id], item, period, daily)
-        for item, daily in zip(metered, series, strict=True)
-        if item.meter_id in meters
+        MetricUsage(meter, item, period, MeterReadings(daily, total))
+        for (meter, item, daily), total in zip(known, totals, strict=True)
     ]
 
 
@@ -131,10 +157,33 @@ async def _daily(
         buckets = await stripe.meter_usage(
             ctx.services.upstreams.stripe, meter_id, customer_id, period.start_at, period.end_at
         )
-        return tuple(DailyQuantity(b.start.date(), b.value) for b in buckets)
+        return _days(buckets)
 
     key = CacheKey(scopes.usage(customer_id), f"{meter_id}|{period.start}|{period.end}")
     return await ctx.services.cache.get_or_load(key, fetch)
+
+
+async def _total(
+    ctx: RequestContext,
+    meter: stripe.Meter,
+    customer_id: str,
+    period: UsagePeriod,
+    daily: tuple[DailyQuantity, ...],
+) -> float:
+    if meter.aggregation != "last":  # sums and counts add up exactly over the days
+        return sum(d.quantity for d in daily)
+
+    async def fetch() -> float:
+        return await stripe.meter_total(
+            ctx.services.upstreams.stripe, meter.id, customer_id, period.start_at, period.end_at
+        )
+
+    key = CacheKey(scopes.usage(customer_id), f"{meter.id}|last|{period.start}|{period.end}")
+    return await ctx.services.cache.get_or_load(key, fetch)
+
+
+def _days(buckets: list[stripe.UsageBucket]) -> tuple[DailyQuantity, ...]:
+    return tuple(DailyQuantity(b.start.date(), b.value) for b in buckets)
 
 
 async def subscription_by_global_id(

@@ -27,7 +27,7 @@ class Metered:
     display_name: str
     product_name: str
     unit_label: str
-    formula: str  # the meter's aggregation: "sum" or "last"
+    formula: str  # the meter's aggregation: "sum", "count" or "last"
     amounts: dict[str, int]  # per unit (after `divide_by`), by currency
     divide_by: int | None
     included: dict[str, int]  # by tier
@@ -49,6 +49,11 @@ METERED = (
             {"usd": 25, "eur": 23, "gbp": 20}, None,
             {"STARTER": 50, "GROWTH": 500, "ENTERPRISE": 5_000}),
 )  # fmt: skip
+# Counted events (one per report export, whatever its value): added to the catalogue and to
+# every subscription after the rest of the seed, so that the other seeded ids stay as they were.
+COUNTED = Metered("report_exports", "Report exports", "Report exports", "export", "count",
+                  {"usd": 50, "eur": 45, "gbp": 40}, None,
+                  {"STARTER": 20, "GROWTH": 200, "ENTERPRISE": 2_000})  # fmt: skip
 SERVICES_HOURLY = {"usd": 15_000, "eur": 14_000, "gbp": 12_000}
 
 
@@ -102,20 +107,7 @@ def build_catalog(new_id: IdMaker) -> Catalog:
                        f"{plan.name} monthly", currency, plan.amounts[currency],
                        _recurring("licensed", None), None, {})  # fmt: skip
     for metered in METERED:
-        meter = _meter(new_id("mtr_test_"), metered)
-        catalog.meters[meter["id"]] = meter
-        catalog.meter_by_event[metered.event_name] = meter["id"]
-        product = _product(new_id("prod_", 14), metered.product_name, None, metered.unit_label)
-        catalog.products[product["id"]] = product
-        transform = {"divide_by": metered.divide_by, "round": "up"} if metered.divide_by else None
-        for plan in PLANS:
-            for currency in CURRENCIES:
-                included = {"included_quantity": str(metered.included[plan.tier])}
-                _add_price(catalog, new_id("price_"), product,
-                           metered_key(metered.event_name, plan.tier, currency),
-                           f"{metered.product_name} ({plan.name})", currency,
-                           metered.amounts[currency], _recurring("metered", meter["id"]),
-                           transform, included)  # fmt: skip
+        add_metered(catalog, new_id, metered)
     services = _product(new_id("prod_", 14), "Professional services", None, "hour")
     catalog.products[services["id"]] = services
     for currency in CURRENCIES:
@@ -123,6 +115,24 @@ def build_catalog(new_id: IdMaker) -> Catalog:
                    "Professional services (hourly)", currency, SERVICES_HOURLY[currency],
                    None, None, {})  # fmt: skip
     return catalog
+
+
+def add_metered(catalog: Catalog, new_id: IdMaker, metered: Metered) -> None:
+    """A billing meter, its product and one price per plan and currency."""
+    meter = _meter(new_id("mtr_test_"), metered)
+    catalog.meters[meter["id"]] = meter
+    catalog.meter_by_event[metered.event_name] = meter["id"]
+    product = _product(new_id("prod_", 14), metered.product_name, None, metered.unit_label)
+    catalog.products[product["id"]] = product
+    transform = {"divide_by": metered.divide_by, "round": "up"} if metered.divide_by else None
+    for plan in PLANS:
+        for currency in CURRENCIES:
+            included = {"included_quantity": str(metered.included[plan.tier])}
+            _add_price(catalog, new_id("price_"), product,
+                       metered_key(metered.event_name, plan.tier, currency),
+                       f"{metered.product_name} ({plan.name})", currency,
+                       metered.amounts[currency], _recurring("metered", meter["id"]),
+                       transform, included)  # fmt: skip
 
 
 def _add_price(
