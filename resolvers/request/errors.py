@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
+from auth.viewer import AuthRefusal
 from connectors.http import NotFound, RateLimited, UpstreamError, UpstreamTimeout
 
 
-def unauthenticated() -> GraphQLError:
+def unauthenticated(refusal: AuthRefusal = AuthRefusal.MISSING_CREDENTIALS) -> GraphQLError:
+    """UNAUTHENTICATED, with the cause as `extensions.reason` (docs/architecture.md)."""
     return GraphQLError(
-        "Sign in first: send the session cookie or an `Authorization: Bearer` token.",
-        extensions={"code": "UNAUTHENTICATED"},
+        refusal.message, extensions={"code": "UNAUTHENTICATED", "reason": refusal.code}
     )
 
 

@@ -67,8 +67,9 @@ class _Exports:
             return _error(
                 401,
                 "UNAUTHENTICATED",
-                "Send a session cookie or an `Authorization: Bearer` token.",
+                ctx.refusal.message,
                 {"WWW-Authenticate": "Bearer"},
+                reason=ctx.refusal.code,
             )
         try:
             account = await self._account(ctx, query.account_id)
@@ -129,5 +130,13 @@ def _not_found() -> Response:
     )
 
 
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+def _error(
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    *,
+    reason: str | None = None,
+) -> Response:
+    body = {"error": code, "message": message} | ({"reason": reason} if reason else {})
+    return JSONResponse(body, status_code=status, headers=headers)
