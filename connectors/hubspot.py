@@ -343,9 +343,10 @@ async def _patch(
     names: Mapping[str, str],
     changes: Mapping[str, str | None],
 ) -> None:
-    """PATCHes our record fields, translated to HubSpot property names through `names`.
+    """PATCHes our record fields, translated to HubSpot property names through `names`;
+    None clears a field, which HubSpot takes as "" (its properties are strings only).
     The caller reads the record back: HubSpot's PATCH answer omits unchanged properties."""
-    properties = {names[name]: value for name, value in changes.items()}
+    properties = {names[name]: "" if value is None else value for name, value in changes.items()}
     await http.request(
         "PATCH", f"/crm/v3/objects/{object_type}/{object_id}", json_body={"properties": properties}
     )

@@ -213,10 +213,14 @@ async def create_ticket(
         "subject": subject,
         "comment": {"body": body, "public": True},
         "requester_id": int(_numeric(requester_id)),
-        "priority": priority,
-        "type": type,
         "tags": list(tags),
     }
+    # Absent optional fields are left out, as Zendesk's reference shows them: a null would
+    # ask to clear a field that a new ticket does not have.
+    if priority is not None:
+        ticket["priority"] = priority
+    if type is not None:
+        ticket["type"] = type
     if organization_id is not None:
         ticket["organization_id"] = int(_numeric(organization_id))
     if group_id is not None:

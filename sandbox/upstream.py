@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 
+_LOGGED_BODY_BYTES = 4_096
 ADMIN_PREFIX = "/_sandbox/"
 S = TypeVar("S")
 
@@ -71,6 +72,7 @@ class LoggedRequest:
     batch_size: int | None
     status: int
     at: float
+    body: str = ""  # what a write sent (the first 4 kB), to check requests as vendors want them
 
 
 class RequestLog:
@@ -149,7 +151,7 @@ def vendor_app(
         log.add(
             LoggedRequest(
                 request.method, request.path, request.query_string, size, response.status,
-                time.time(),
+                time.time(), body[:_LOGGED_BODY_BYTES].decode(errors="replace"),
             )
         )  # fmt: skip
         return response
