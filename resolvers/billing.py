@@ -18,6 +18,7 @@ from resolvers.request.ids import decode_id
 # The subscription a portal shows when a customer has several: the live one first.
 _STATUS_ORDER = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused", "canceled")
 METERS_TTL_S = 600.0  # meters are configuration: they change rarely
+USAGE_MAX_DAYS = 366  # the longest period usage is answered for, in GraphQL and exports
 
 
 async def current_subscription(ctx: RequestContext, account: Company) -> stripe.Subscription | None:
@@ -44,7 +45,7 @@ class UsagePeriod:
         period = cls(start or fallback.start, end or fallback.end)
         if period.end < period.start:
             raise bad_input("`to` must not be before `from`.", "period")
-        if (period.end - period.start).days > 366:
+        if (period.end - period.start).days > USAGE_MAX_DAYS:
             raise bad_input("A usage period spans at most 366 days.", "period")
         return period
 

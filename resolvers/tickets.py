@@ -3,6 +3,7 @@ comments only: internal notes never leave Zendesk."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -76,14 +77,21 @@ async def tickets_page(
             http, organization_id, page_size=first, after=position
         )
 
-    listed = await ctx.services.cache.get_or_load(
-        CacheKey(scopes.tickets(organization_id), "list|" + detail), listing
+    async def count() -> int:
+        return await zendesk.count_tickets(http, organization_id)
+
+    # The cursor-paged list carries no count; Zendesk's search count comes alongside.
+    listed, total = await asyncio.gather(
+        ctx.services.cache.get_or_load(
+            CacheKey(scopes.tickets(organization_id), "list|" + detail), listing
+        ),
+        ctx.services.cache.get_or_load(CacheKey(scopes.tickets(organization_id), "count"), count),
     )
     edges = [
         Edge(t, cursors, listed.after_cursor) for t in listed.tickets
         if owns_ticket(account, t)
     ]  # fmt: skip
-    return Page(edges, listed.has_more)
+    return Page(edges, listed.has_more, total)
 
 
 async def ticket_by_global_id(
