@@ -37,6 +37,7 @@ from connectors.http import (
     Unavailable,
     gather_aligned,
 )
+from connectors.records import SHAPE_ERRORS, UpstreamDataError, parse_each
 from connectors.streams import ByteStream, open_stream
 
 T = TypeVar("T")
@@ -342,7 +343,8 @@ async def files_in_folder(
     )
     body = await _execute(client, request)
     return FilePage(
-        tuple(_parse(_file, item) for item in body.get("files", [])), body.get("nextPageToken")
+        tuple(parse_each(SERVICE, _parse(lambda b: b.get("files", []), body), _file)),
+        body.get("nextPageToken"),
     )
 
 
@@ -442,8 +444,8 @@ async def stop_channel(client: DriveClient, channel: Channel) -> None:
 def _parse(parse: Callable[[Any], T], body: Any) -> T:
     try:
         return parse(body)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Unavailable(SERVICE, f"unexpected response: {exc!r}") from exc
+    except SHAPE_ERRORS as exc:
+        raise UpstreamDataError(SERVICE, f"unexpected response: {exc!r}") from exc
 
 
 def _time(text: str) -> datetime:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from connectors.http import JsonService, NotFound, Unavailable, gather_aligned
+from connectors.http import JsonService, NotFound, gather_aligned
+from connectors.records import SHAPE_ERRORS, UpstreamDataError, parse_one
 
 T = TypeVar("T")
 
@@ -415,10 +416,10 @@ def _due(task: Task) -> tuple[datetime, int]:
 
 
 def _parsed(http: JsonService, parse: Callable[[Mapping[str, Any]], T], record: Any) -> T | None:
+    """A record read by id; one we cannot read is reported and answered as absent."""
     if record is None:
         return None
-    with _reading(http):
-        return parse(record)
+    return parse_one(http.name, record, parse)
 
 
 @contextmanager
@@ -426,8 +427,8 @@ def _reading(http: JsonService) -> Iterator[None]:
     """A response that is not shaped as HubSpot documents it is the upstream's failure."""
     try:
         yield
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise Unavailable(http.name, f"unexpected response: {exc!r}") from exc
+    except SHAPE_ERRORS as exc:
+        raise UpstreamDataError(http.name, f"unexpected response: {exc!r}") from exc
 
 
 def _chunks(items: list[T], size: int) -> list[list[T]]:

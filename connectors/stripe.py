@@ -34,6 +34,7 @@ from connectors.http import (
     UpstreamTimeout,
     gather_aligned,
 )
+from connectors.records import SHAPE_ERRORS, parse_each, parse_one
 from connectors.streams import ByteStream, open_stream
 from connectors.stripe_http import GuardedStripeHttp
 
@@ -162,7 +163,7 @@ def stripe_client(
 async def customers_by_id(client: stripe.StripeClient, ids: Sequence[str]) -> list[Customer | None]:
     async def one(customer_id: str) -> Customer | None:
         found = await _optional(client.v1.customers.retrieve_async(customer_id))
-        return None if found is None else _customer(found)
+        return None if found is None else parse_one(SERVICE, found, _customer)
 
     return await _aligned(ids, one)
 
@@ -271,7 +272,8 @@ async def invoices_of_customer(
             found += data
             after = data[-1]["id"] if data else None
         if not page["has_more"] or not data or len(found) >= limit:
-            return InvoicePage(tuple(_invoice(i) for i in found), bool(page["has_more"]))
+            invoices = parse_each(SERVICE, found, _invoice)
+            return InvoicePage(tuple(invoices), bool(page["has_more"]))
 
 
 async def invoices_by_id(client: stripe.StripeClient, ids: Sequence[str]) -> list[Invoice | None]:
@@ -279,7 +281,8 @@ async def invoices_by_id(client: stripe.StripeClient, ids: Sequence[str]) -> lis
         if not _STRIPE_ID.fullmatch(invoice_id):
             return None  # no such id can exist, and it must not reach a path
         try:
-            return _invoice(await _raw_json(client, f"/v1/invoices/{invoice_id}", {}))
+            raw = await _raw_json(client, f"/v1/invoices/{invoice_id}", {})
+            return parse_one(SERVICE, raw, _invoice)
         except NotFound:
             return None
 
@@ -300,31 +303,30 @@ async def _raw_json(
 
 
 def _invoice(raw: dict[str, Any]) -> Invoice:
-    try:
-        details = (raw.get("parent") or {}).get("subscription_details") or {}
-        paid_at = (raw.get("status_transitions") or {}).get("paid_at")
-        subscription = details.get("subscription")
-        return Invoice(
-            id=raw["id"],
-            customer_id=_json_id(raw["customer"]),
-            number=raw.get("number"),
-            status=raw.get("status") or "draft",
-            currency=raw["currency"],
-            amount_due=raw["amount_due"],
-            amount_paid=raw["amount_paid"],
-            amount_remaining=raw["amount_remaining"],
-            total=raw["total"],
-            created=_time(raw["created"]),
-            due_date=_optional_time(raw.get("due_date")),
-            paid_at=_optional_time(paid_at),
-            period_start=_time(raw["period_start"]),
-            period_end=_time(raw["period_end"]),
-            invoice_pdf=raw.get("invoice_pdf"),
-            hosted_invoice_url=raw.get("hosted_invoice_url"),
-            subscription_id=_json_id(subscription) if subscription else None,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Unavailable(SERVICE, f"unexpected invoice: {exc!r}") from exc
+    """An invoice; `customer` may be null in Stripe's reference, but an invoice the portal
+    cannot tie to a customer can be shown to no one, so it is left out (and reported)."""
+    details = (raw.get("parent") or {}).get("subscription_details") or {}
+    paid_at = (raw.get("status_transitions") or {}).get("paid_at")
+    subscription = details.get("subscription")
+    return Invoice(
+        id=raw["id"],
+        customer_id=_json_id(raw["customer"]),
+        number=raw.get("number"),
+        status=raw.get("status") or "draft",
+        currency=raw["currency"],
+        amount_due=raw["amount_due"],
+        amount_paid=raw["amount_paid"],
+        amount_remaining=raw["amount_remaining"],
+        total=raw["total"],
+        created=_time(raw["created"]),
+        due_date=_optional_time(raw.get("due_date")),
+        paid_at=_optional_time(paid_at),
+        period_start=_time(raw["period_start"]),
+        period_end=_time(raw["period_end"]),
+        invoice_pdf=raw.get("invoice_pdf"),
+        hosted_invoice_url=raw.get("hosted_invoice_url"),
+        subscription_id=_json_id(subscription) if subscription else None,
+    )
 
 
 def _json_id(value: str | dict[str, Any]) -> str:
@@ -364,22 +366,30 @@ async def subscriptions_of_customer(
         _call(client.v1.products.list_async(params={"limit": PAGE_LIMIT})),
     )
     names = {product.id: product.name for product in products.data}
-    wanted = {
-        _product_id(item.price) for subscription in subscriptions for item in subscription.items
-    }
+    wanted = {p for subscription in subscriptions for p in _product_ids(subscription)}
     missing = sorted(wanted - names.keys())
     for chunk in _chunks(missing, PAGE_LIMIT):  # beyond the first page of products: rare
         more = await _call(
             client.v1.products.list_async(params={"ids": chunk, "limit": PAGE_LIMIT})
         )
         names.update({product.id: product.name for product in more.data})
-    return [_subscription(subscription, names) for subscription in subscriptions]
+    return parse_each(SERVICE, subscriptions, lambda s: _subscription(s, names))
+
+
+def _product_ids(subscription: stripe.Subscription) -> list[str]:
+    """Its items' products; none of a subscription that cannot be read (`_subscription`
+    reports it)."""
+    try:
+        return [_product_id(item.price) for item in subscription.items]
+    except SHAPE_ERRORS:
+        return []
 
 
 def _subscription(subscription: stripe.Subscription, names: dict[str, str]) -> Subscription:
     items = list(subscription.items)
     customer_id = _id_of(subscription.customer)
-    assert customer_id is not None
+    if customer_id is None:
+        raise ValueError("subscription without a customer")
     return Subscription(
         id=subscription.id,
         customer_id=customer_id,
@@ -428,7 +438,8 @@ def _free_tier(price: stripe.Price) -> int | None:
 
 def _product_id(price: stripe.Price) -> str:
     product_id = _id_of(price.product)
-    assert product_id is not None
+    if product_id is None:
+        raise ValueError(f"price {price.id} without a product")
     return product_id
 
 
@@ -453,16 +464,17 @@ async def meters(client: stripe.StripeClient) -> list[Meter]:
         product = price.product
         if price.recurring and price.recurring.meter and isinstance(product, stripe.Product):
             units.setdefault(price.recurring.meter, product.unit_label)
-    return [
-        Meter(
+    return parse_each(
+        SERVICE,
+        found,
+        lambda meter: Meter(
             meter.id,
             meter.display_name,
             meter.event_name,
             units.get(meter.id) or meter.event_name,
             meter.default_aggregation.formula,
-        )
-        for meter in found
-    ]
+        ),
+    )
 
 
 async def meter_total(

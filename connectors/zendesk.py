@@ -19,7 +19,8 @@ from typing import Any, Protocol, TypeVar
 
 import aiohttp
 
-from connectors.http import JsonService, NotFound, Unavailable, gather_aligned
+from connectors.http import JsonService, NotFound, gather_aligned
+from connectors.records import SHAPE_ERRORS, UpstreamDataError, parse_each
 
 SERVICE = "zendesk"
 SHOW_MANY_LIMIT = 100
@@ -62,7 +63,7 @@ class User:
     name: str
     email: str | None
     organization_id: str | None
-    role: str  # end-user, agent, admin
+    role: str | None  # end-user, agent, admin; None when Zendesk leaves it out
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ async def tickets_of_organization(
     )
     with _reading(http):
         return TicketPage(
-            tickets=tuple(_ticket(t) for t in body["tickets"]),
+            tickets=tuple(parse_each(http.name, body["tickets"], _ticket)),
             after_cursor=body["meta"]["after_cursor"],
             has_more=bool(body["meta"]["has_more"]),
         )
@@ -171,7 +172,13 @@ async def search_tickets(
     body = await http.request("GET", "/api/v2/search", params=params)
     with _reading(http):
         return TicketSearchPage(
-            tickets=tuple(_ticket(r) for r in body["results"] if r.get("result_type") == "ticket"),
+            tickets=tuple(
+                parse_each(
+                    http.name,
+                    [r for r in body["results"] if r.get("result_type") == "ticket"],
+                    _ticket,
+                )
+            ),
             count=int(body["count"]),
             has_more=body.get("next_page") is not None,
         )
@@ -262,7 +269,7 @@ async def users_by_id(http: JsonService, ids: Sequence[str]) -> list[User | None
 async def user_by_email(http: JsonService, email: str) -> User | None:
     body = await http.request("GET", "/api/v2/users/search", params={"query": f"email:{email}"})
     with _reading(http):
-        users = [_user(u) for u in body["users"]]
+        users = parse_each(http.name, body["users"], _user)
     return next((u for u in users if (u.email or "").casefold() == email.casefold()), None)
 
 
@@ -319,7 +326,7 @@ async def _show_many(
         params = {"ids": ",".join(chunk), **(extra or {})}
         body = await http.request("GET", f"/api/v2/{collection}/show_many", params=params)
         with _reading(http):
-            return [parse(record) for record in body[collection]]
+            return parse_each(http.name, body[collection], parse)
 
     pages: list[list[R]] = await gather_aligned(*(fetch(chunk) for chunk in chunks))
     return {record.id: record for page in pages for record in page}
@@ -393,7 +400,7 @@ def _user(raw: Mapping[str, Any]) -> User:
         name=raw["name"],
         email=raw.get("email"),
         organization_id=_optional_id(raw.get("organization_id")),
-        role=raw["role"],
+        role=raw.get("role"),
     )
 
 
@@ -427,5 +434,5 @@ def _reading(http: JsonService) -> Iterator[None]:
     """A 2xx answer that is not the documented shape is a broken upstream."""
     try:
         yield
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Unavailable(http.name, f"unexpected response shape: {exc!r}") from exc
+    except SHAPE_ERRORS as exc:
+        raise UpstreamDataError(http.name, f"unexpected response shape: {exc!r}") from exc

@@ -27,6 +27,8 @@ from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 
+from sandbox.odd_records import OddRecords
+
 _LOGGED_BODY_BYTES = 4_096
 ADMIN_PREFIX = "/_sandbox/"
 S = TypeVar("S")
@@ -140,6 +142,7 @@ def vendor_app(
     log = RequestLog()
     window = _RateWindow()
     rng = random.Random()
+    odd = OddRecords()
 
     @web.middleware
     async def faults(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -147,7 +150,7 @@ def vendor_app(
             return await handler(request)
         body = await request.read() if request.can_read_body else b""
         size = batch_size(request, body) if batch_size else None
-        response = await _faulted(request, handler, app_knobs, window, rng, error_body)
+        response = odd.applied(await _faulted(request, handler, app_knobs, window, rng, error_body))
         log.add(
             LoggedRequest(
                 request.method, request.path, request.query_string, size, response.status,
@@ -178,8 +181,16 @@ def vendor_app(
         log.clear()
         return web.Response(status=204)
 
+    async def plant_odd_record(request: web.Request) -> web.Response:
+        try:
+            odd.plant(await request.json())
+        except ValueError as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        return web.Response(status=204)
+
     async def reset(request: web.Request) -> web.Response:
         holder.reset()
+        odd.planted.clear()
         app_knobs.update(initial_knobs)
         window.started, window.count = time.monotonic(), 0
         log.clear()
@@ -190,6 +201,7 @@ def vendor_app(
     app.router.add_get("/_sandbox/requests", get_requests)
     app.router.add_delete("/_sandbox/requests", clear_requests)
     app.router.add_post("/_sandbox/reset", reset)
+    app.router.add_post("/_sandbox/odd_records", plant_odd_record)
     return app
 
 

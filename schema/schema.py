@@ -22,6 +22,7 @@ from schema.extensions.cost import CostLimit
 from schema.extensions.errors import ErrorCodes
 from schema.extensions.exposure import SchemaExposure
 from schema.extensions.read_only import RefuseWritesOfReadOnlyCredentials
+from schema.extensions.skipped import SkippedRecords
 from schema.extensions.stale import stale_fields
 from schema.invoices import Invoice
 from schema.mutation import Mutation
@@ -62,6 +63,7 @@ schema = PortalSchema(
     types=[Account, TeamMember, Invoice, Document, Ticket, Subscription],
     extensions=[
         ErrorCodes,
+        SkippedRecords,
         stale_fields,
         RefuseWritesOfReadOnlyCredentials,
         lambda: AddValidationRules(LIMIT_RULES),

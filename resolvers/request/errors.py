@@ -7,6 +7,7 @@ from graphql import GraphQLError
 
 from auth.viewer import AuthRefusal
 from connectors.http import NotFound, RateLimited, UpstreamError, UpstreamTimeout
+from connectors.records import UpstreamDataError
 
 
 def unauthenticated(refusal: AuthRefusal = AuthRefusal.MISSING_CREDENTIALS) -> GraphQLError:
@@ -41,6 +42,8 @@ def upstream_failure(error: UpstreamError) -> GraphQLError:
         code, message = "UPSTREAM_TIMEOUT", "did not answer in time"
     elif isinstance(error, NotFound):
         code, message = "UPSTREAM_UNAVAILABLE", "lost a record it linked to"
+    elif isinstance(error, UpstreamDataError):
+        code, message = "UPSTREAM_DATA", "sent an answer we could not read"
     else:
         code, message = "UPSTREAM_UNAVAILABLE", "is unavailable right now"
     return GraphQLError(
