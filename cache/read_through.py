@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from cache import freshness
 from cache.backend import CacheBackend, Entry
+from connectors import records
 from connectors.http import RateLimited, Unavailable
 
 T = TypeVar("T")
@@ -122,14 +123,16 @@ class ReadThroughCache:
         self, full_key: str, load: Callable[[], Awaitable[Any]], ttl_s: float | None
     ) -> _Loaded:
         try:
-            value = await load()
+            with records.watching() as left_out:
+                value = await load()
         except _OUTAGES:
             freshness.note_outage()
             stale = await self._stale_entry(full_key)
             if stale is None:
                 raise
             return _Loaded(stale.value, stale=True)
-        await self._store(full_key, value, ttl_s)
+        if not left_out:  # else the next read asks again, and tells again what it left out
+            await self._store(full_key, value, ttl_s)
         return _Loaded(value, stale=False)
 
     async def _load_many(
@@ -140,7 +143,8 @@ class ReadThroughCache:
         ttl_s: float | None,
     ) -> list[_Loaded]:
         try:
-            values = await load_missing(indexes)
+            with records.watching() as left_out:
+                values = await load_missing(indexes)
         except _OUTAGES:
             freshness.note_outage()
             # One batch call failed for all of them: stale only if every one has a stale value.
@@ -149,7 +153,8 @@ class ReadThroughCache:
                 raise
             return [_Loaded(entry.value, stale=True) for entry in stale if entry is not None]
         for index, value in zip(indexes, values, strict=True):
-            await self._store(full_keys[index], value, ttl_s)
+            if not left_out:
+                await self._store(full_keys[index], value, ttl_s)
         return [_Loaded(value, stale=False) for value in values]
 
     async def _stale_entry(self, full_key: str) -> Entry | None:

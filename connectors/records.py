@@ -50,6 +50,21 @@ def collecting() -> Iterator[list[SkippedRecord]]:
 
 
 @contextmanager
+def watching() -> Iterator[list[SkippedRecord]]:
+    """What is left out inside, seen apart and told to the request's collector too: a cache
+    keeps no answer that left a record out, so each read tells of it again."""
+    outer = _collector.get()
+    found: list[SkippedRecord] = []
+    token = _collector.set(found)
+    try:
+        yield found
+    finally:
+        _collector.reset(token)
+        if outer is not None:
+            outer.extend(found)
+
+
+@contextmanager
 def resolving(path: tuple[str | int, ...]) -> Iterator[None]:
     """Names the field whose records are being read, for the reports."""
     token = _path.set(path)
