@@ -145,3 +145,23 @@ async def test_zendesk_unknown_statuses_and_64_bit_ids_are_answered(
     nodes = {n["number"]: n for n in body["data"]["viewer"]["account"]["tickets"]["nodes"]}
     assert len(nodes) == len(tickets)
     assert nodes[odd["id"]] == {"number": odd["id"], "status": None, "requester": None}
+
+
+async def test_a_hubspot_contact_that_cannot_be_read_fails_only_itself(
+    client: GatewayClient, sandbox: SandboxControl
+) -> None:
+    people = client.backbone.people_of(ACME)
+    odd = next(p for p in people if p.role == "USER")
+    plant(sandbox, "hubspot", odd.contact_id, remove=["updatedAt", "createdAt"])
+    team = "{ viewer { account { team(first: 100) { nodes { email } } } } }"
+
+    body = await client.query(team, as_=member(client.backbone, ACME, "ADMIN"))
+
+    emails = [n["email"] for n in body["data"]["viewer"]["account"]["team"]["nodes"]]
+    assert emails == [p.email for p in people if p is not odd]
+    assert [(e["path"], e["extensions"]) for e in body["errors"]] == [
+        (
+            ["viewer", "account", "team"],
+            {"code": "UPSTREAM_DATA", "service": "hubspot", "vendorId": odd.contact_id},
+        )
+    ]
