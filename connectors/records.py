@@ -15,16 +15,11 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from connectors.http import Unavailable
+from connectors.http import SHAPE_ERRORS, UpstreamDataError
 
+__all__ = ["SHAPE_ERRORS", "UpstreamDataError", "collecting", "parse_each", "parse_one"]
 T = TypeVar("T")
 log = logging.getLogger("portal.upstream_data")
-# What a parser raises on a shape it did not expect (a null, a missing key, a wrong type).
-SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
-
-
-class UpstreamDataError(Unavailable):
-    """The upstream answered, in a shape we cannot read."""
 
 
 @dataclass(frozen=True)

@@ -123,29 +123,29 @@ async def usage(
         return []
     period = UsagePeriod.of(start, end, default_period(subscription))
     metered = [item for item in subscription.items if item.meter_id]
-    # The days are fetched alongside the meters (cached for long) so that a cold cache
-    # costs no extra round trip; only a gauge's period figure waits for its meter.
-    meters, series = await asyncio.gather(
-        _meters_by_id(ctx),
-        asyncio.gather(*(_daily(ctx, item, customer_id, period) for item in metered)),
+    found = await asyncio.gather(*(_metric(ctx, item, customer_id, period) for item in metered))
+    return [usage for usage in found if usage is not None]
+
+
+async def _metric(
+    ctx: RequestContext, item: stripe.SubscriptionItem, customer_id: str, period: UsagePeriod
+) -> MetricUsage | None:
+    # The days are read alongside the meters (cached for long) and a gauge's period figure
+    # as soon as its meter is known: a cold cache costs no round trip more than the days.
+    daily, (meter, last) = await asyncio.gather(
+        _daily(ctx, item, customer_id, period), _meter_and_last(ctx, item, customer_id, period)
     )
-    known = [(meters[item.meter_id], item, daily)
-             for item, daily in zip(metered, series, strict=True)
-             if item.meter_id and item.meter_id in meters]  # fmt: skip
-    totals = await asyncio.gather(
-        *(_total(ctx, meter, customer_id, period, daily) for meter, _, daily in known)
-    )
-    return [
-        MetricUsage(meter, item, period, MeterReadings(daily, total))
-        for (meter, item, daily), total in zip(known, totals, strict=True)
-    ]
+    if meter is None:
+        return None
+    total = sum(d.quantity for d in daily) if last is None else last
+    return MetricUsage(meter, item, period, MeterReadings(daily, total))
 
 
 async def _meters_by_id(ctx: RequestContext) -> dict[str, stripe.Meter]:
     async def fetch() -> dict[str, stripe.Meter]:
         return {m.id: m for m in await stripe.meters(ctx.services.upstreams.stripe)}
 
-    return await ctx.services.cache.get_or_load(CacheKey("stripe:meters"), fetch, METERS_TTL_S)
+    return await ctx.services.cache.get_or_load(CacheKey(scopes.meters()), fetch, METERS_TTL_S)
 
 
 async def _daily(
@@ -164,23 +164,23 @@ async def _daily(
     return await ctx.services.cache.get_or_load(key, fetch)
 
 
-async def _total(
-    ctx: RequestContext,
-    meter: stripe.Meter,
-    customer_id: str,
-    period: UsagePeriod,
-    daily: tuple[DailyQuantity, ...],
-) -> float:
-    if meter.aggregation != "last":  # sums and counts add up exactly over the days
-        return sum(d.quantity for d in daily)
+async def _meter_and_last(
+    ctx: RequestContext, item: stripe.SubscriptionItem, customer_id: str, period: UsagePeriod
+) -> tuple[stripe.Meter | None, float | None]:
+    """The item's meter and, for a gauge (`last`), its period figure as Stripe aggregates
+    it; sums and counts add up exactly over the days, so they need no call of their own."""
+    meter = (await _meters_by_id(ctx)).get(item.meter_id or "")
+    if meter is None or meter.aggregation != "last":
+        return meter, None
+    meter_id = meter.id
 
     async def fetch() -> float:
         return await stripe.meter_total(
-            ctx.services.upstreams.stripe, meter.id, customer_id, period.start_at, period.end_at
+            ctx.services.upstreams.stripe, meter_id, customer_id, period.start_at, period.end_at
         )
 
-    key = CacheKey(scopes.usage(customer_id), f"{meter.id}|last|{period.start}|{period.end}")
-    return await ctx.services.cache.get_or_load(key, fetch)
+    key = CacheKey(scopes.usage(customer_id), f"{meter_id}|last|{period.start}|{period.end}")
+    return meter, await ctx.services.cache.get_or_load(key, fetch)
 
 
 def _days(buckets: list[stripe.UsageBucket]) -> tuple[DailyQuantity, ...]:
