@@ -147,6 +147,26 @@ async def test_zendesk_unknown_statuses_and_64_bit_ids_are_answered(
     assert nodes[odd["id"]] == {"number": odd["id"], "status": None, "requester": None}
 
 
+async def test_a_ticket_id_beyond_graphqls_int_fails_only_itself(
+    client: GatewayClient, sandbox: SandboxControl
+) -> None:
+    acme = company(client.backbone, ACME)
+    tickets = [t for t in zendesk_seed(client.backbone).tickets.values()
+               if t["organization_id"] == acme.zendesk_organization_id]  # fmt: skip
+    plant(sandbox, "zendesk", tickets[0]["id"], set={"id": 2**40})
+
+    body = await client.query(TICKETS, as_=member(client.backbone, ACME, "USER"))
+
+    nodes = body["data"]["viewer"]["account"]["tickets"]["nodes"]
+    assert len(nodes) == len(tickets) - 1
+    assert [(e["path"], e["extensions"]) for e in body["errors"]] == [
+        (
+            ["viewer", "account", "tickets"],
+            {"code": "UPSTREAM_DATA", "service": "zendesk", "vendorId": str(2**40)},
+        )
+    ]
+
+
 async def test_a_hubspot_contact_that_cannot_be_read_fails_only_itself(
     client: GatewayClient, sandbox: SandboxControl
 ) -> None:
