@@ -133,6 +133,9 @@ class Meter:
     event_name: str
     unit: str  # the metered product's unit label, else the event name
     aggregation: str = "sum"  # `default_aggregation.formula`: sum, count or last
+    # (price id, quantity) for each of its prices that includes a quantity in a free first
+    # graduated tier, Stripe's own way (tiers come only with `expand[]=data.tiers`)
+    included_by_price: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -450,7 +453,8 @@ def _product_id(price: stripe.Price) -> str:
 
 
 async def meters(client: stripe.StripeClient) -> list[Meter]:
-    """Active billing meters, each with the unit label of the product its prices bill."""
+    """Active billing meters, each with the unit label of the product its prices bill and
+    the quantity each tiered price includes."""
     found, metered_prices = await gather_aligned(
         _all(client.v1.billing.meters.list_async, {"status": "active"}),
         _all(
@@ -458,15 +462,19 @@ async def meters(client: stripe.StripeClient) -> list[Meter]:
             {
                 "type": "recurring",
                 "recurring": {"usage_type": "metered"},
-                "expand": ["data.product"],
+                "expand": ["data.product", "data.tiers"],
             },
         ),
     )
     units: dict[str, str | None] = {}
+    included: dict[str, list[tuple[str, int]]] = {}
     for price in metered_prices:
-        product = price.product
-        if price.recurring and price.recurring.meter and isinstance(product, stripe.Product):
-            units.setdefault(price.recurring.meter, product.unit_label)
+        product, meter_id = price.product, price.recurring.meter if price.recurring else None
+        if meter_id and isinstance(product, stripe.Product):
+            units.setdefault(meter_id, product.unit_label)
+        free = _free_tier(price) if meter_id else None
+        if meter_id and free is not None:
+            included.setdefault(meter_id, []).append((price.id, free))
     return parse_each(
         SERVICE,
         found,
@@ -476,6 +484,7 @@ async def meters(client: stripe.StripeClient) -> list[Meter]:
             meter.event_name,
             units.get(meter.id) or meter.event_name,
             meter.default_aggregation.formula,
+            tuple(sorted(included.get(meter.id, ()))),
         ),
     )
 

@@ -97,7 +97,10 @@ class MetricUsage:
 
     @property
     def included_quantity(self) -> int | None:
-        return self.item.included_quantity
+        """The price's, from its metadata or (Stripe's own way) its free first tier."""
+        if self.item.included_quantity is not None:
+            return self.item.included_quantity
+        return dict(self.meter.included_by_price).get(self.item.price_id)
 
     @property
     def percent_used(self) -> float | None:

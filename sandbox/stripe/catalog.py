@@ -31,6 +31,9 @@ class Metered:
     amounts: dict[str, int]  # per unit (after `divide_by`), by currency
     divide_by: int | None
     included: dict[str, int]  # by tier
+    # Priced in graduated tiers, the first (the included quantity) free, instead of per unit
+    # with `included_quantity` in the price's metadata.
+    tiered: bool = False
 
 
 PLANS = (
@@ -53,7 +56,7 @@ METERED = (
 # every subscription after the rest of the seed, so that the other seeded ids stay as they were.
 COUNTED = Metered("report_exports", "Report exports", "Report exports", "export", "count",
                   {"usd": 50, "eur": 45, "gbp": 40}, None,
-                  {"STARTER": 20, "GROWTH": 200, "ENTERPRISE": 2_000})  # fmt: skip
+                  {"STARTER": 20, "GROWTH": 200, "ENTERPRISE": 2_000}, tiered=True)  # fmt: skip
 SERVICES_HOURLY = {"usd": 15_000, "eur": 14_000, "gbp": 12_000}
 
 
@@ -63,6 +66,8 @@ class Catalog:
     prices: dict[str, Json] = field(default_factory=dict)
     meters: dict[str, Json] = field(default_factory=dict)
     by_lookup_key: dict[str, str] = field(default_factory=dict)  # lookup key → price id
+    # A tiered price's `tiers`, which Stripe sends only when expanded (`expand[]=tiers`).
+    tiers: dict[str, list[Json]] = field(default_factory=dict)
     meter_by_event: dict[str, str] = field(default_factory=dict)  # event name → meter id
 
     def price(self, lookup_key: str) -> Json:
@@ -127,12 +132,30 @@ def add_metered(catalog: Catalog, new_id: IdMaker, metered: Metered) -> None:
     transform = {"divide_by": metered.divide_by, "round": "up"} if metered.divide_by else None
     for plan in PLANS:
         for currency in CURRENCIES:
+            price_id = new_id("price_")
             included = {"included_quantity": str(metered.included[plan.tier])}
-            _add_price(catalog, new_id("price_"), product,
+            _add_price(catalog, price_id, product,
                        metered_key(metered.event_name, plan.tier, currency),
                        f"{metered.product_name} ({plan.name})", currency,
                        metered.amounts[currency], _recurring("metered", meter["id"]),
-                       transform, included)  # fmt: skip
+                       transform, {} if metered.tiered else included)  # fmt: skip
+            if metered.tiered:  # Stripe's own way to include a quantity: a free first tier
+                _tiered(catalog, price_id, metered.included[plan.tier], metered.amounts[currency])
+
+
+def _tiered(catalog: Catalog, price_id: str, included: int, unit_amount: int) -> None:
+    price = catalog.prices[price_id]
+    price.update(billing_scheme="tiered", tiers_mode="graduated", unit_amount=None,
+                 unit_amount_decimal=None)  # fmt: skip
+    catalog.tiers[price_id] = [
+        _tier(included, 0),
+        _tier(None, unit_amount),
+    ]
+
+
+def _tier(up_to: int | None, unit_amount: int) -> Json:
+    return {"flat_amount": None, "flat_amount_decimal": None, "unit_amount": unit_amount,
+            "unit_amount_decimal": str(unit_amount), "up_to": up_to}  # fmt: skip
 
 
 def _add_price(

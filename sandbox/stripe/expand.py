@@ -1,5 +1,7 @@
 """Stripe's `expand[]`: replace an id with its object, along dotted paths of at most four
-levels, where `data` walks into a list. Stored objects are never modified: the path is copied."""
+levels, where `data` walks into a list. Stored objects are never modified: the path is copied.
+Some fields are left out unless expanded ("includable": a price's `tiers`); `included`
+answers them."""
 
 from __future__ import annotations
 
@@ -10,9 +12,13 @@ from sandbox.stripe.errors import invalid
 
 MAX_DEPTH = 4
 Lookup = Callable[[str], dict[str, Any] | None]
+Included = Callable[[str, str], Any]  # (object id, field) → the field's value
+INCLUDABLE = {("price", "tiers")}  # (object type, field)
 
 
-def expand(obj: dict[str, Any], paths: list[str], lookup: Lookup) -> dict[str, Any]:
+def expand(
+    obj: dict[str, Any], paths: list[str], lookup: Lookup, included: Included | None = None
+) -> dict[str, Any]:
     for path in paths:
         segments = path.split(".")
         if len(segments) > MAX_DEPTH:
@@ -20,16 +26,18 @@ def expand(obj: dict[str, Any], paths: list[str], lookup: Lookup) -> dict[str, A
                 f"You cannot expand more than {MAX_DEPTH} levels of a property. Property: {path}",
                 "expand",
             )
-        obj = _expand(obj, segments, lookup)
+        obj = _expand(obj, segments, lookup, included)
     return obj
 
 
-def _expand(value: Any, segments: list[str], lookup: Lookup) -> Any:
+def _expand(value: Any, segments: list[str], lookup: Lookup, included: Included | None) -> Any:
     if isinstance(value, list):
-        return [_expand(element, segments, lookup) for element in value]
+        return [_expand(element, segments, lookup, included) for element in value]
     if not isinstance(value, dict):
         raise _not_expandable(segments[0])
     field, rest = segments[0], segments[1:]
+    if (value.get("object"), field) in INCLUDABLE and not rest and included is not None:
+        return {**value, field: included(str(value["id"]), field)}
     if field not in value or field in ("id", "object"):
         raise _not_expandable(field)
     child = value[field]
@@ -39,7 +47,7 @@ def _expand(value: Any, segments: list[str], lookup: Lookup) -> Any:
             raise _not_expandable(field)
         child = found
     if child is not None and rest:
-        child = _expand(child, rest, lookup)
+        child = _expand(child, rest, lookup, included)
     elif child is not None and not isinstance(child, dict):
         raise _not_expandable(field)
     return {**value, field: child}

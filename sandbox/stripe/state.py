@@ -86,6 +86,10 @@ class StripeState:
                 return found
         return None
 
+    def included(self, object_id: str, field: str) -> Any:
+        """A field Stripe sends only when expanded (a price's `tiers`)."""
+        return self.catalog.tiers.get(object_id) if field == "tiers" else None
+
     def require(self, table: dict[str, Json], object_id: str, *, param: str = "id",
                 status: int = 404) -> Json:  # fmt: skip
         found = table.get(object_id)

@@ -213,7 +213,7 @@ async def test_subscriptions_with_products_in_one_round_trip(client, seed, acme,
         ("Enterprise", 1, 99_900, "licensed", None, "month"),
         ("API calls", None, 20, "metered", 10_000_000, "month"),
         ("Storage", None, 25, "metered", 5_000, "month"),
-        ("Report exports", None, 50, "metered", 2_000, "month"),
+        ("Report exports", None, None, "metered", None, "month"),  # tiered: see meters()
     ]
     assert subscription.items[0].meter_id is None
     assert {i.meter_id for i in subscription.items[1:]} == set(seed.catalog.meters)
@@ -226,7 +226,14 @@ async def test_meters_carry_the_unit_of_their_product(client, seed):
     ids = seed.catalog.meter_by_event
     assert sorted(found, key=lambda m: m.event_name) == [
         Meter(ids["api_calls"], "API calls", "api_calls", "call", "sum"),
-        Meter(ids["report_exports"], "Report exports", "report_exports", "export", "count"),
+        Meter(
+            ids["report_exports"],
+            "Report exports",
+            "report_exports",
+            "export",
+            "count",
+            tuple(sorted((p, t[0]["up_to"]) for p, t in seed.catalog.tiers.items())),
+        ),
         Meter(ids["storage_gb"], "Storage (GB)", "storage_gb", "GB", "last"),
     ]
 

@@ -48,6 +48,10 @@ async def test_each_meter_is_totalled_by_its_own_aggregation(
             assert metric["quantityUsed"] == sum(daily)
         included = metric["includedQuantity"]
         assert metric["percentUsed"] == round(100 * metric["quantityUsed"] / included, 2)
+    # included from the price's metadata, or (report exports) from its free first tier
+    assert {k: m["includedQuantity"] for k, m in usage.items()} == {
+        "api_calls": 10_000_000, "storage_gb": 5_000, "report_exports": 2_000
+    }  # fmt: skip
     # the seeded gauge sits at ~60-80 % of the plan, not at the sum of 30 daily readings
     assert 50 < usage["storage_gb"]["percentUsed"] < 100
 

@@ -515,6 +515,23 @@ def test_each_formula_aggregates_the_way_stripe_documents(
     assert [s.aggregated_value for s in window.data] == [expected]
 
 
+def test_tiers_come_only_when_expanded_and_the_first_is_free(client):
+    """Stripe's price `tiers` is includable: absent unless `expand[]=data.tiers`."""
+    params: Any = {"type": "recurring", "limit": 100, "lookup_keys": ["report_exports_growth_usd"]}
+    [plain] = client.v1.prices.list(params=params).data
+    [expanded] = client.v1.prices.list(params={**params, "expand": ["data.tiers"]}).data
+    retrieved = client.v1.prices.retrieve(plain.id, params={"expand": ["tiers"]})
+
+    assert "tiers" not in plain
+    assert (plain.billing_scheme, plain.tiers_mode, plain.unit_amount) == (
+        "tiered",
+        "graduated",
+        None,
+    )
+    assert [(t.up_to, t.unit_amount) for t in expanded.tiers] == [(200, 0), (None, 50)]
+    assert [(t.up_to, t.unit_amount) for t in retrieved.tiers] == [(200, 0), (None, 50)]
+
+
 def test_hourly_summaries_and_a_new_meter_event(client, backbone, acme, sandbox):
     meter = next(m for m in client.v1.billing.meters.list().data if m.event_name == "api_calls")
     today = int(datetime.combine(backbone.today, datetime.min.time(), UTC).timestamp())
