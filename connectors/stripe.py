@@ -104,6 +104,8 @@ class SubscriptionItem:
     usage_type: str | None  # licensed or metered
     meter_id: str | None
     included_quantity: int | None  # the price's metadata, else its free first graduated tier
+    # The quantity is the number of portal seats (`per_seat: "true"` in the price's metadata).
+    per_seat: bool = False
     divide_by: int | None = None  # the price's `transform_quantity`: billed = used / divide_by
     round_up: bool = True  # `transform_quantity.round`: "up" or "down"
 
@@ -425,6 +427,7 @@ def _item(item: stripe.SubscriptionItem, names: dict[str, str]) -> SubscriptionI
         usage_type=recurring.usage_type if recurring else None,
         meter_id=recurring.meter if recurring else None,
         included_quantity=int(included) if included and included.isdigit() else _free_tier(price),
+        per_seat=price.metadata.to_dict().get("per_seat") == "true",
         divide_by=transform.divide_by if transform else None,
         round_up=transform.round != "down" if transform else True,
     )

@@ -7,6 +7,7 @@ from strawberry.tools import merge_types
 from schema.accounts import AccountMutations
 from schema.api_tokens import ApiTokenMutations
 from schema.team import ProfileMutations
+from schema.team_changes import TeamMutations
 from schema.tickets import TicketMutations
 
 # Each feature adds its mutations class to this tuple.
@@ -14,6 +15,7 @@ MUTATION_CLASSES: tuple[type, ...] = (
     ApiTokenMutations,
     AccountMutations,
     ProfileMutations,
+    TeamMutations,
     TicketMutations,
 )
 

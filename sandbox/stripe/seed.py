@@ -19,6 +19,7 @@ from sandbox.stripe.catalog import (
     Metered,
     Plan,
     add_metered,
+    add_seats,
     build_catalog,
     metered_key,
     monthly_description,
@@ -43,6 +44,8 @@ from sandbox.stripe.periods import DAY, HOUR, billing_period, months_between, mo
 from sandbox.stripe.state import StripeState
 
 RNG_OFFSET = 2
+SEATS_RNG_OFFSET = 20
+COUNTED_RNG_OFFSET = 21  # the report-exports meter, seeded last from a generator of its own
 HISTORY_DAYS = 730
 USAGE_DAYS = 120
 SUBSCRIPTION_INVOICES = 24
@@ -62,6 +65,7 @@ def build_state(backbone: Backbone) -> StripeState:
     prefixes = invoice_prefixes(backbone.companies)
     for company in backbone.companies:
         _Seeder(state, rng, backbone, company, prefixes[company.hubspot_id]).run()
+    add_seats(state.catalog, IdMaker(random.Random(SEED + SEATS_RNG_OFFSET)))
     _count_report_exports(state, backbone)
     return state
 
@@ -69,7 +73,7 @@ def build_state(backbone: Backbone) -> StripeState:
 def _count_report_exports(state: StripeState, backbone: Backbone) -> None:
     """A meter of every formula Stripe has (sum, count, last): the `count` one is added last,
     from a generator of its own, so that every other seeded id and figure stays the same."""
-    rng = random.Random(SEED + RNG_OFFSET + 1)
+    rng = random.Random(SEED + COUNTED_RNG_OFFSET)
     new_id = IdMaker(rng)
     add_metered(state.catalog, new_id, COUNTED)
     meter_id = state.catalog.meter_by_event[COUNTED.event_name]
