@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run sandbox check redis lint types test bench
+.PHONY: run sandbox check redis lint types test bench bench-portal
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,6 @@ test: $(STAMP) redis
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+bench-portal: $(STAMP)
+	$(BIN)/python -m bench.portal_browser

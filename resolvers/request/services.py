@@ -38,3 +38,5 @@ class Services:
     mailer: Mailer
     mail_from: str
     sessions: SessionManager
+    preview_signer: Signer  # subscription change previews' `prorationDate` tokens
+    preview_ttl_s: float

@@ -100,6 +100,8 @@ CONTACTS = ObjectType(
         "portal_invited_at": Property("datetime"),
         "portal_invited_by": Property(),
         "portal_last_sign_in_at": Property("datetime"),
+        # When the member closed the portal web app's first-login guide.
+        "portal_guide_completed_at": Property("datetime"),
         # Custom properties of the portal's API-token contacts (one contact per token).
         "portal_token_name": Property(),
         "portal_token_hash": Property(),
