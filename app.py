@@ -4,6 +4,7 @@ the portal web app at `/` among them."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,7 +24,7 @@ from strawberry.types.execution import PreExecutionError
 
 from auth.api_tokens import looks_like_api_token, verify_api_token
 from auth.sessions import SESSION_COOKIE
-from auth.viewer import Viewer
+from auth.viewer import AuthRefusal, Viewer
 from auth.viewer_lookup import load_viewer
 from config import Settings
 from connectors import deadline
@@ -153,9 +154,14 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
             response=response,
         )
         try:
-            context.viewer = await _authenticate(gateway, request, response)
+            found = await _authenticate(gateway, request, response)
         except UpstreamError as exc:
             context.viewer_failure = upstream_failure(exc)
+        else:
+            if isinstance(found, Viewer):
+                context.viewer = found
+            else:
+                context.refusal = found
         if context.viewer is not None:
             request.state.viewer_id = context.viewer.contact_id  # for the access log line
         return context
@@ -187,14 +193,22 @@ def _require_trusted(persisted: PersistedQueries, query: str | None) -> None:
         )
 
 
-async def _authenticate(gateway: Gateway, request: Request, response: Response) -> Viewer | None:
+# A session token as `auth.signing` writes it: base64url payload "." base64url MAC.
+_SESSION_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+async def _authenticate(
+    gateway: Gateway, request: Request, response: Response
+) -> Viewer | AuthRefusal:
     token = session_token_of(request)
     if token is None:
-        return None
+        if request.headers.get("authorization", "").strip():
+            return AuthRefusal.MALFORMED_CREDENTIALS  # another scheme, or "Bearer" alone
+        return AuthRefusal.MISSING_CREDENTIALS
     from_cookie = token == request.cookies.get(SESSION_COOKIE)
     if from_cookie and request.method == "POST" and not _is_json(request):
         # CSRF: a cross-site form can POST with the cookie but not with a JSON body.
-        return None
+        return AuthRefusal.MISSING_CREDENTIALS
     if not from_cookie and looks_like_api_token(token):
         return await verify_api_token(
             gateway.services.upstreams.hubspot,
@@ -202,9 +216,11 @@ async def _authenticate(gateway: Gateway, request: Request, response: Response) 
             token,
             gateway.settings.api_token_ttl_s,
         )
+    if not _SESSION_SHAPE.fullmatch(token):
+        return AuthRefusal.MALFORMED_CREDENTIALS
     session = await gateway.sessions.verify(token, sliding=from_cookie)
-    if session is None:
-        return None
+    if session is None:  # signed by no one we know, past a timeout, or logged out
+        return AuthRefusal.SESSION_EXPIRED
     if from_cookie and session.needs_refresh(time.time()):
         gateway.set_cookie(response, gateway.sessions.refreshed(session))
     return await load_viewer(

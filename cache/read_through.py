@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from cache import freshness, read_log, telemetry
 from cache.backend import CacheBackend, Entry
-from connectors import uncached
+from connectors import records, uncached
 from connectors.http import RateLimited, Unavailable
 
 T = TypeVar("T")
@@ -143,7 +143,7 @@ class ReadThroughCache:
         self, full_key: str, load: Callable[[], Awaitable[Any]], ttl_s: float | None
     ) -> _Loaded:
         try:
-            with uncached.through_cache():
+            with uncached.through_cache(), records.watching() as left_out:
                 value = await load()
         except _OUTAGES:
             freshness.note_outage()
@@ -151,7 +151,8 @@ class ReadThroughCache:
             if stale is None:
                 raise
             return _Loaded(stale.value, stale=True)
-        await self._store(full_key, value, ttl_s)
+        if not left_out:  # else the next read asks again, and tells again what it left out
+            await self._store(full_key, value, ttl_s)
         return _Loaded(value, stale=False)
 
     async def _load_many(
@@ -162,7 +163,7 @@ class ReadThroughCache:
         ttl_s: float | None,
     ) -> list[_Loaded]:
         try:
-            with uncached.through_cache():
+            with uncached.through_cache(), records.watching() as left_out:
                 values = await load_missing(indexes)
         except _OUTAGES:
             freshness.note_outage()
@@ -172,7 +173,8 @@ class ReadThroughCache:
                 raise
             return [_Loaded(entry.value, stale=True) for entry in stale if entry is not None]
         for index, value in zip(indexes, values, strict=True):
-            await self._store(full_keys[index], value, ttl_s)
+            if not left_out:
+                await self._store(full_keys[index], value, ttl_s)
         return [_Loaded(value, stale=False) for value in values]
 
     async def _stale_entry(self, full_key: str) -> Entry | None:

@@ -22,6 +22,7 @@ from schema.extensions.cost import CostLimit
 from schema.extensions.errors import ErrorCodes
 from schema.extensions.exposure import SchemaExposure
 from schema.extensions.read_only import RefuseWritesOfReadOnlyCredentials
+from schema.extensions.skipped import SkippedRecords
 from schema.extensions.stale import stale_fields
 from schema.extensions.telemetry import OperationTelemetry
 from schema.invoices import Invoice
@@ -65,6 +66,7 @@ schema = PortalSchema(
         ErrorCodes,
         # After ErrorCodes: its span ends once the errors have their final codes.
         OperationTelemetry,
+        SkippedRecords,
         stale_fields,
         RefuseWritesOfReadOnlyCredentials,
         lambda: AddValidationRules(LIMIT_RULES),
