@@ -4,6 +4,7 @@ the portal web app at `/` among them."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,7 +24,7 @@ from strawberry.types.execution import PreExecutionError
 
 from auth.api_tokens import looks_like_api_token, verify_api_token
 from auth.sessions import SESSION_COOKIE
-from auth.viewer import Viewer
+from auth.viewer import AuthRefusal, Viewer
 from auth.viewer_lookup import load_viewer
 from config import Settings
 from connectors import deadline
@@ -43,9 +44,11 @@ from web.routes.exports import export_routes
 from web.routes.graphiql import graphiql_page
 from web.routes.health import health_routes
 from web.routes.invitations import invitation_routes
+from web.routes.metrics import metrics_routes
 from web.routes.portal import portal_routes
 from web.routes.webhooks import webhook_routes
 from web.stack import edge_middleware
+from web.tracing import flush_traces, install_tracing
 
 log = logging.getLogger("portal.app")
 
@@ -151,9 +154,14 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
             response=response,
         )
         try:
-            context.viewer = await _authenticate(gateway, request, response)
+            found = await _authenticate(gateway, request, response)
         except UpstreamError as exc:
             context.viewer_failure = upstream_failure(exc)
+        else:
+            if isinstance(found, Viewer):
+                context.viewer = found
+            else:
+                context.refusal = found
         if context.viewer is not None:
             request.state.viewer_id = context.viewer.contact_id  # for the access log line
         return context
@@ -185,14 +193,22 @@ def _require_trusted(persisted: PersistedQueries, query: str | None) -> None:
         )
 
 
-async def _authenticate(gateway: Gateway, request: Request, response: Response) -> Viewer | None:
+# A session token as `auth.signing` writes it: base64url payload "." base64url MAC.
+_SESSION_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+async def _authenticate(
+    gateway: Gateway, request: Request, response: Response
+) -> Viewer | AuthRefusal:
     token = session_token_of(request)
     if token is None:
-        return None
+        if request.headers.get("authorization", "").strip():
+            return AuthRefusal.MALFORMED_CREDENTIALS  # another scheme, or "Bearer" alone
+        return AuthRefusal.MISSING_CREDENTIALS
     from_cookie = token == request.cookies.get(SESSION_COOKIE)
     if from_cookie and request.method == "POST" and not _is_json(request):
         # CSRF: a cross-site form can POST with the cookie but not with a JSON body.
-        return None
+        return AuthRefusal.MISSING_CREDENTIALS
     if not from_cookie and looks_like_api_token(token):
         return await verify_api_token(
             gateway.services.upstreams.hubspot,
@@ -200,9 +216,11 @@ async def _authenticate(gateway: Gateway, request: Request, response: Response) 
             token,
             gateway.settings.api_token_ttl_s,
         )
+    if not _SESSION_SHAPE.fullmatch(token):
+        return AuthRefusal.MALFORMED_CREDENTIALS
     session = await gateway.sessions.verify(token, sliding=from_cookie)
-    if session is None:
-        return None
+    if session is None:  # signed by no one we know, past a timeout, or logged out
+        return AuthRefusal.SESSION_EXPIRED
     if from_cookie and session.needs_refresh(time.time()):
         gateway.set_cookie(response, gateway.sessions.refreshed(session))
     return await load_viewer(
@@ -220,14 +238,19 @@ def _is_json(request: Request) -> bool:
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with open_gateway(settings) as gateway:
-            app.state.gateway = gateway
-            yield
+        try:
+            async with open_gateway(settings) as gateway:
+                app.state.gateway = gateway
+                yield
+            log.info("shut down: upstream sessions and the cache closed")
+        finally:
+            flush_traces()  # the spans of the last requests, before the process ends
 
     def auth_services() -> AuthServices:
         gateway: Gateway = app.state.gateway
         return gateway.auth
 
+    install_tracing()  # once per process; only when OTEL_EXPORTER_OTLP_ENDPOINT is set
     graphql = PortalGraphQL(schema, graphql_ide="graphiql" if settings.graphiql else None)
     graphql.deadline_s = settings.request_deadline_s
     app = Starlette(
@@ -239,6 +262,7 @@ def create_app(settings: Settings) -> Starlette:
             *download_routes(lambda request: graphql.get_context(request, Response())),
             *export_routes(lambda request: graphql.get_context(request, Response()), settings),
             *webhook_routes(lambda: app.state.gateway),
+            *metrics_routes(settings),
             *portal_routes(),  # last: the app shell answers every GET path left
         ],
         lifespan=lifespan,

@@ -141,11 +141,6 @@ def _print_sandbox(urls: dict[str, str]) -> None:
 
 
 def _serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from app import create_app
-    from web.logging_config import logging_config
-
     settings = _settings()
     use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
     public_url = f"http://{args.host}:{args.port}"
@@ -169,27 +164,64 @@ def _serve(args: argparse.Namespace) -> None:
             target=_print_demo_logins, args=(settings, demo_emails), daemon=True
         ).start()
     workers = args.workers or ((os.cpu_count() or 1) if settings.is_production else 1)
-    if workers == 1:
-        uvicorn.run(
-            create_app(settings),
-            host=args.host,
-            port=args.port,
-            access_log=False,  # ours is web/access_log.py: uvicorn's writes sign-in tokens
-            log_config=logging_config(),
-        )
-        return
-    if not settings.redis_url:
+    if workers > 1 and not settings.redis_url:
         raise SystemExit(
             "portal-gateway serve --workers N needs REDIS_URL: the workers share sessions, "
             "single-use links, caches and rate limits through it (e.g. "
             "REDIS_URL=redis://127.0.0.1:6379/0)."
         )
-    # Each worker reads its settings from the environment: hand down what was decided here.
-    os.environ.update(_decided_env(settings, sandbox_urls))
+    if workers > 1:
+        # Each worker reads its settings from the environment: hand down what was decided here.
+        os.environ.update(_decided_env(settings, sandbox_urls))
+        _share_metrics_dir()
+    _run_server(settings, args.host, args.port, workers)
+
+
+def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
+    """uvicorn, which on SIGTERM stops accepting, lets in-flight requests finish for up to
+    `shutdown_grace_s`, then runs the app's shutdown (upstream sessions closed, traces
+    flushed)."""
+    import uvicorn
+
+    from web.logging_config import logging_config
+
+    grace = max(1, round(settings.shutdown_grace_s))
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        from web.routes.metrics import metrics_registry
+
+        start_http_server(settings.metrics_port, addr=host, registry=metrics_registry())
+    # Our access log is web/access_log.py; uvicorn's would write sign-in tokens and queries.
+    access_log, log_config = False, logging_config()
+    if workers == 1:
+        from app import create_app
+
+        uvicorn.run(
+            create_app(settings),
+            host=host, port=port, timeout_graceful_shutdown=grace,
+            access_log=access_log, log_config=log_config,
+        )  # fmt: skip
+        return
     uvicorn.run(
         "app:create_app_from_env", factory=True, workers=workers,
-        host=args.host, port=args.port, access_log=False, log_config=logging_config(),
+        host=host, port=port, timeout_graceful_shutdown=grace,
+            access_log=access_log, log_config=log_config,
     )  # fmt: skip
+
+
+def _share_metrics_dir() -> None:
+    """Workers write their series to files in one directory, which every scrape adds up
+    (prometheus-client's multi-process mode); a fresh one unless PROMETHEUS_MULTIPROC_DIR
+    names it."""
+    import tempfile
+
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+        prefix="portal-metrics-"
+    )
+    for stale in Path(metrics_dir).glob("*.db"):
+        stale.unlink()  # series of an earlier run's processes
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
 
 
 def _decided_env(settings: Settings, sandbox_urls: dict[str, str] | None) -> dict[str, str]:

@@ -100,8 +100,11 @@ class Settings:
     # Cache
     redis_url: str = setting(
         "REDIS_URL", "",
-        "shared cache for several replicas; if Redis fails, each replica falls back to its "
-        "own in-process cache and retries Redis every second",
+        "shared cache for several replicas: `redis://host:6379/0`, "
+        "`redis+sentinel://s1:26379,s2:26379/mymaster/0` (Sentinel) or "
+        "`redis+cluster://n1:6379,n2:6379` (Cluster), `rediss…` for TLS (docs/operations.md); "
+        "if Redis fails, each replica falls back to its own in-process cache and retries "
+        "Redis every second",
         shown="— (in-process cache)",
     )  # fmt: skip
     redis_key_prefix: str = setting(
@@ -277,6 +280,21 @@ class Settings:
     export_rate_drive: float = setting(
         "PORTAL_EXPORT_RATE_DRIVE", 10.0, "Drive requests per second of one replica's exports"
     )
+    # Operations (docs/operations.md)
+    metrics_token: str = setting(
+        "PORTAL_METRICS_TOKEN", "",
+        "bearer token `/metrics` requires; with neither it nor a metrics port, production "
+        "answers 404", secret=True,
+    )  # fmt: skip
+    metrics_port: int = setting(
+        "PORTAL_METRICS_PORT", 0,
+        "serve `/metrics` on this port alone (for the cluster's Prometheus) instead of the "
+        "public one", shown="—",
+    )  # fmt: skip
+    shutdown_grace_s: float = setting(
+        "PORTAL_SHUTDOWN_GRACE_S", 5.0,
+        "on SIGTERM, how long requests in flight may finish before the process closes",
+    )  # fmt: skip
 
     @property
     def is_production(self) -> bool:

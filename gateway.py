@@ -91,10 +91,10 @@ def upstream_guard(settings: Settings, service: str) -> UpstreamGuard:
 @asynccontextmanager
 async def open_upstreams(settings: Settings) -> AsyncIterator[Upstreams]:
     async with AsyncExitStack() as stack:
-        hubspot_session = await stack.enter_async_context(open_session())
-        zendesk_session = await stack.enter_async_context(open_session())
-        drive_session = await stack.enter_async_context(open_session())
-        stripe_session = await stack.enter_async_context(open_session())
+        hubspot_session = await stack.enter_async_context(open_session(vendor="hubspot"))
+        zendesk_session = await stack.enter_async_context(open_session(vendor="zendesk"))
+        drive_session = await stack.enter_async_context(open_session(vendor="drive"))
+        stripe_session = await stack.enter_async_context(open_session(vendor="stripe"))
         guards = {name: upstream_guard(settings, name) for name in UPSTREAM_TIMEOUTS}
         stripe_client = stripe.stripe_client(
             settings.stripe_api_key, settings.stripe_base_url, stripe_session, guards["stripe"]

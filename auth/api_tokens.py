@@ -16,7 +16,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
-from auth.viewer import Credential, Role, Viewer
+from auth.viewer import AuthRefusal, Credential, Role, Viewer
 from cache import scopes
 from cache.read_through import CacheKey, ReadThroughCache
 from connectors.http import JsonService
@@ -34,6 +34,11 @@ SECRET_BYTES = 32
 
 def looks_like_api_token(token: str) -> bool:
     return token.startswith(PREFIX)
+
+
+def is_well_formed(token: str) -> bool:
+    record_id, _, secret = token.removeprefix(PREFIX).partition("_")
+    return record_id.isdigit() and bool(secret)
 
 
 def secret_hash(secret: str) -> str:
@@ -87,20 +92,25 @@ async def revoke_api_token(
 
 async def verify_api_token(
     http: JsonService, cache: ReadThroughCache, token: str, ttl_s: float
-) -> Viewer | None:
-    """The read-only viewer a valid token stands for; None for any other token."""
+) -> Viewer | AuthRefusal:
+    """The read-only viewer a valid token stands for, else why not. Expired and revoked are
+    told only to the holder of the secret: a guessed record id learns nothing."""
+    if not is_well_formed(token):
+        return AuthRefusal.MALFORMED_CREDENTIALS
     record_id, _, secret = token.removeprefix(PREFIX).partition("_")
-    if not record_id.isdigit() or not secret:
-        return None
 
     async def read() -> TokenRecord | None:
         [record] = await token_records_by_id(http, [record_id])
         return record
 
     record = await cache.get_or_load(CacheKey(scopes.api_token(record_id)), read, ttl_s)
-    if record is None or not record.company_id or not is_usable(record, datetime.now(UTC)):
-        return None
+    if record is None or not record.company_id:
+        return AuthRefusal.API_TOKEN_INVALID
     if not hmac.compare_digest(record.secret_hash, secret_hash(secret)):
-        return None
+        return AuthRefusal.API_TOKEN_INVALID
+    if record.revoked_at is not None:
+        return AuthRefusal.API_TOKEN_REVOKED
+    if not is_usable(record, datetime.now(UTC)):
+        return AuthRefusal.API_TOKEN_EXPIRED
     # The token reads its own company only (no sub-accounts): READ_ONLY members see as much.
     return Viewer(record.id, "", Role.READ_ONLY, (record.company_id,), Credential.API_TOKEN)

@@ -23,7 +23,8 @@ class Permission:
         if self.message is not None:
             return self.message
         allowed = " or ".join(sorted(r.value for r in self.roles))
-        return f"Your role ({viewer.role.value}) may not {self.action}; ask a {allowed}."
+        article = "an" if allowed[0] in "AEIOU" else "a"  # "an ADMIN", "a USER"
+        return f"Your role ({viewer.role.value}) may not {self.action}; ask {article} {allowed}."
 
 
 EVERY_ROLE = frozenset(Role)

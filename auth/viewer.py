@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum, StrEnum
 
 
 class Role(StrEnum):
@@ -21,6 +21,35 @@ class MemberStatus(StrEnum):
 class Credential(StrEnum):
     SESSION = "SESSION"  # a person signed in by magic link
     API_TOKEN = "API_TOKEN"  # noqa: S105 - a kind of credential: a BI tool, read-only
+
+
+class AuthRefusal(Enum):
+    """Why a request has no viewer, each cause with its own code (the name) and message.
+    None tells whether an email is known: each follows a credential the portal issued, or none.
+    """
+
+    MISSING_CREDENTIALS = (
+        "Sign in first: send the session cookie or an `Authorization: Bearer` token."
+    )
+    MALFORMED_CREDENTIALS = (
+        "The credentials sent are not a portal session or API token: send "
+        "`Authorization: Bearer <token>` with the token exactly as it was given."
+    )
+    SESSION_EXPIRED = "Your session has expired or has ended: sign in again."
+    API_TOKEN_INVALID = "This API token is not valid: check that it was copied whole."  # noqa: S105
+    API_TOKEN_EXPIRED = "This API token has expired: ask an ADMIN of your account for a new one."  # noqa: S105
+    API_TOKEN_REVOKED = (
+        "This API token has been revoked: ask an ADMIN of your account for a new one."  # noqa: S105
+    )
+    MEMBER_DISABLED = "Your access to the portal is not active: ask an ADMIN of your account."
+
+    @property
+    def code(self) -> str:
+        return self.name
+
+    @property
+    def message(self) -> str:
+        return str(self.value)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from cache import freshness, read_log
+from cache import freshness, read_log, telemetry
 from cache.backend import CacheBackend, Entry
-from connectors import uncached
+from connectors import records, uncached
 from connectors.http import RateLimited, Unavailable
 
 T = TypeVar("T")
@@ -59,21 +59,25 @@ class ReadThroughCache:
         full_key = await self._full_key(key)
         entry = await self.backend.get(full_key)
         if entry is not None:
+            telemetry.looked_up(key.scope, "hit")
             read_log.note_expiry(entry.stored_at + entry.ttl_s)
             value: T = entry.value
             return value
         pending = self._in_flight.get(full_key)
         if pending is not None:
+            telemetry.looked_up(key.scope, "coalesced")
             loaded = await asyncio.shield(pending)
             read_log.note_expiry(time.time() + (ttl_s or self.default_ttl_s))
         else:
             future = self._claim(full_key)
             try:
-                loaded = await self._load_one(full_key, load, ttl_s)
+                with telemetry.loading(key.scope):
+                    loaded = await self._load_one(full_key, load, ttl_s)
             except BaseException as exc:
                 self._fail(full_key, future, exc)
                 raise
             self._settle(full_key, future, loaded)
+            telemetry.looked_up(key.scope, "stale" if loaded.stale else "miss")
         if loaded.stale:
             freshness.note_stale(key.scope, loaded.value)
         result: T = loaded.value
@@ -99,10 +103,14 @@ class ReadThroughCache:
             i: self._in_flight[full_keys[i]] for i in missing if full_keys[i] in self._in_flight
         }
         mine = [i for i in missing if i not in waiting]
+        for index, entry in enumerate(entries):
+            outcome = "hit" if entry else "coalesced" if index in waiting else "miss"
+            telemetry.looked_up(keys[index].scope, outcome)
         if mine:
             futures = {full_keys[i]: self._claim(full_keys[i]) for i in mine}
             try:
-                loaded = await self._load_many(full_keys, mine, load_missing, ttl_s)
+                with telemetry.loading(keys[mine[0]].scope):
+                    loaded = await self._load_many(full_keys, mine, load_missing, ttl_s)
             except BaseException as exc:
                 for full_key, future in futures.items():
                     self._fail(full_key, future, exc)
@@ -135,7 +143,7 @@ class ReadThroughCache:
         self, full_key: str, load: Callable[[], Awaitable[Any]], ttl_s: float | None
     ) -> _Loaded:
         try:
-            with uncached.through_cache():
+            with uncached.through_cache(), records.watching() as left_out:
                 value = await load()
         except _OUTAGES:
             freshness.note_outage()
@@ -143,7 +151,8 @@ class ReadThroughCache:
             if stale is None:
                 raise
             return _Loaded(stale.value, stale=True)
-        await self._store(full_key, value, ttl_s)
+        if not left_out:  # else the next read asks again, and tells again what it left out
+            await self._store(full_key, value, ttl_s)
         return _Loaded(value, stale=False)
 
     async def _load_many(
@@ -154,7 +163,7 @@ class ReadThroughCache:
         ttl_s: float | None,
     ) -> list[_Loaded]:
         try:
-            with uncached.through_cache():
+            with uncached.through_cache(), records.watching() as left_out:
                 values = await load_missing(indexes)
         except _OUTAGES:
             freshness.note_outage()
@@ -164,7 +173,8 @@ class ReadThroughCache:
                 raise
             return [_Loaded(entry.value, stale=True) for entry in stale if entry is not None]
         for index, value in zip(indexes, values, strict=True):
-            await self._store(full_keys[index], value, ttl_s)
+            if not left_out:
+                await self._store(full_keys[index], value, ttl_s)
         return [_Loaded(value, stale=False) for value in values]
 
     async def _stale_entry(self, full_key: str) -> Entry | None:

@@ -5,6 +5,11 @@ keys (the invalidation generations above all); it is kept coherent by pub/sub: w
 deletes, pops or increments a key publishes it, and every other replica drops its copy.
 Near copies also expire after `near_ttl_s`, which bounds staleness should a message be lost.
 
+A failover (Sentinel) or an outage can lose what the old master acknowledged last: Redis
+replicates asynchronously. So each replica remembers the invalidations (counter bumps) it
+made in the last `replay_window_s` and makes them again whenever its subscription comes back,
+which is what a failover or an outage does to it; an invalidation is never lost, only repeated.
+
 Redis is a cache, never a dependency: when a command fails, the backend serves from an
 in-process cache alone for `retry_after_s`, then tries Redis again. Meanwhile its own
 entries live at most `fallback_ttl_s` (other replicas' invalidations cannot reach them), and
@@ -25,13 +30,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from cachetools import TLRUCache
-from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from redis.asyncio import RedisCluster
 from redis.exceptions import RedisError
 
+from cache import redis_clients
 from cache.backend import Entry, InProcessCache
 from cache.codec import Codec, CodecError
+from cache.redis_clients import RedisClient
 
 log = logging.getLogger("portal.cache")
 
@@ -42,20 +47,10 @@ _MAX_MISSED = 10_000  # keys remembered during an outage; beyond that, the oldes
 _FAILURES = (RedisError, OSError, asyncio.TimeoutError)
 
 
-def connect(url: str, timeout_s: float = 0.25) -> Redis:
-    """A client that fails fast: a cache that waits on a dead server is worse than none."""
-    return Redis.from_url(
-        url,
-        socket_timeout=timeout_s,
-        socket_connect_timeout=timeout_s,
-        retry=Retry(NoBackoff(), 0),
-    )
-
-
 class RedisCache:
     def __init__(
         self,
-        redis: Redis,
+        redis: RedisClient,
         codec: Codec,
         *,
         prefix: str = "portal:",
@@ -63,6 +58,8 @@ class RedisCache:
         near_ttl_s: float = 5.0,
         fallback_ttl_s: float = 5.0,
         retry_after_s: float = 1.0,
+        replay_window_s: float = 30.0,
+        replayed_prefixes: tuple[str, ...] = ("gen:",),
     ) -> None:
         self._redis = redis
         self._codec = codec
@@ -83,6 +80,9 @@ class RedisCache:
         self._replica = secrets.token_hex(8)  # to ignore our own messages
         self._listener: asyncio.Task[None] | None = None
         self._subscribed = asyncio.Event()
+        self._replay_window_s = replay_window_s
+        self._replayed_prefixes = replayed_prefixes
+        self._recent: dict[str, tuple[float, float]] = {}  # key → (bumped at, ttl)
 
     # Lifecycle
 
@@ -98,7 +98,7 @@ class RedisCache:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
-        await self._redis.aclose()
+        await redis_clients.close(self._redis)
 
     @property
     def is_degraded(self) -> bool:
@@ -155,6 +155,8 @@ class RedisCache:
         return None if entry is None else entry.value
 
     async def incr(self, key: str, ttl_s: float) -> int:
+        if key.startswith(self._replayed_prefixes):
+            self._recent[key] = (time.monotonic(), ttl_s)
         count = await self._shared(lambda: self._incr_and_publish(key, ttl_s))
         if isinstance(count, _Degraded):
             self._miss([key], ttl_s)
@@ -198,9 +200,11 @@ class RedisCache:
             self._down_until = time.monotonic() + self._retry_after_s
             self._was_down = True
             # Every pooled connection died with the one that failed (a restart, a network
-            # cut): drop them all, so that the next try opens a fresh one.
-            with contextlib.suppress(*_FAILURES):
-                await self._redis.connection_pool.disconnect()
+            # cut): drop them all, so that the next try opens a fresh one. (A cluster client
+            # reconnects per node by itself.)
+            if not isinstance(self._redis, RedisCluster):
+                with contextlib.suppress(*_FAILURES):
+                    await self._redis.connection_pool.disconnect()
             return _DEGRADED
         if self._was_down and not await self._catch_up():
             return _DEGRADED
@@ -239,12 +243,19 @@ class RedisCache:
     # Pub/sub
 
     async def _listen(self) -> None:
+        first = True
         while True:
             try:
+                if isinstance(self._redis, RedisCluster):
+                    # Its pub/sub needs the slot map, which only a first command loads.
+                    await self._redis.initialize()
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(self._channel)
                     # Whatever was published while we were not listening is lost: start afresh.
                     self._near.clear()
+                    if not first:
+                        await self._replay()
+                    first = False
                     self._subscribed.set()
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
@@ -252,6 +263,20 @@ class RedisCache:
             except _FAILURES:
                 self._subscribed.clear()
                 await asyncio.sleep(self._retry_after_s)
+
+    async def _replay(self) -> None:
+        """Makes this replica's recent invalidations again, where Redis is now."""
+        now = time.monotonic()
+        self._recent = {
+            k: (at, ttl) for k, (at, ttl) in self._recent.items()
+            if now - at <= self._replay_window_s
+        }  # fmt: skip
+        if self._recent:
+            log.warning(
+                "Redis reconnected: making %d recent invalidations again", len(self._recent)
+            )
+        for key, (_, ttl_s) in list(self._recent.items()):
+            await self._incr_and_publish(key, ttl_s)
 
     def _evict(self, data: bytes) -> None:
         try:

@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from cache.backend import CacheBackend, InProcessCache
 from cache.codec import Codec
-from cache.redis_backend import RedisCache, connect
+from cache.redis_backend import RedisCache
+from cache.redis_clients import connect
 
 
 @asynccontextmanager

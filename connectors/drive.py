@@ -37,6 +37,7 @@ from connectors.http import (
     gather_aligned,
     parse_errors,
 )
+from connectors.records import parse_each
 from connectors.streams import ByteStream, open_stream
 
 T = TypeVar("T")
@@ -340,7 +341,8 @@ async def files_in_folder(
     )
     body = await _execute(client, request)
     return FilePage(
-        tuple(_parse(_file, item) for item in body.get("files", [])), body.get("nextPageToken")
+        tuple(parse_each(SERVICE, _parse(lambda b: b.get("files", []), body), _file)),
+        body.get("nextPageToken"),
     )
 
 

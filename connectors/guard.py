@@ -22,12 +22,13 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from connectors import deadline, uncached
+from connectors import deadline, telemetry, uncached
 from connectors.breaker import CircuitBreaker
 from connectors.http import (
     NotSent,
     RawResponse,
     Unavailable,
+    UpstreamTimeout,
     retry_after,
     transport_errors,
 )
@@ -99,22 +100,38 @@ class UpstreamGuard:
         uncached.note_call()
         retryable = self.may_retry(method, url, headers)
         self.budget.deposit()
-        number = 0
+        with telemetry.UpstreamCall(self.service, method, url).span() as call:
+            try:
+                return await self._attempts(method, url, attempt, call, retryable)
+            finally:
+                telemetry.guard_state(self.service, self.breaker.state.value, self.budget.tokens)
+
+    async def _attempts(
+        self,
+        method: str,
+        url: str,
+        attempt: Attempt,
+        call: telemetry.UpstreamCall,
+        retryable: bool,
+    ) -> RawResponse:
         sent_failure: RawResponse | Unavailable | None = None
         while True:
-            number += 1
+            number = call.attempt()
             failure: RawResponse | Unavailable
             try:
-                response = await self._once(method, attempt)
+                response = await self._once(method, attempt, call)
             except NotSent as not_sent:
+                call.failed(_outcome(not_sent))
                 # A retry that could not be sent: what the caller must hear of is the
                 # attempt before it (a timeout there means a write may have landed).
                 if isinstance(sent_failure, RawResponse):
                     return sent_failure
                 raise sent_failure or not_sent from None
             except Unavailable as exc:
+                call.failed(_outcome(exc))
                 failure = sent_failure = exc
             else:
+                call.answered(response.status)
                 if response.status != 429 and response.status < 500:
                     return response
                 failure = sent_failure = response
@@ -129,10 +146,13 @@ class UpstreamGuard:
             )  # fmt: skip
             await asyncio.sleep(wait)
 
-    async def _once(self, method: str, attempt: Attempt) -> RawResponse:
+    async def _once(
+        self, method: str, attempt: Attempt, call: telemetry.UpstreamCall
+    ) -> RawResponse:
         timeout = self._attempt_timeout(method)
         if not self.breaker.allow():
             raise CircuitOpen(self.service, "circuit open after repeated failures")
+        call.sent()
         try:
             with transport_errors(self.service, method):
                 response = await attempt(timeout)
@@ -167,15 +187,23 @@ class UpstreamGuard:
             wait = retry_after(failure.headers) or wait
         left = deadline.remaining()
         room = self.retries.max_wait_s if left is None else left - MIN_ATTEMPT_S
-        if wait > room or not self.budget.withdraw():
+        if wait > room:
             return None
-        return wait
+        taken = self.budget.withdraw()
+        telemetry.retry_decided(self.service, taken=taken)
+        return wait if taken else None
 
     def _backoff(self, number: int) -> float:
         """Exponential with "equal jitter": half fixed, half random, so retries of many
         requests that failed together do not arrive together."""
         ceiling = min(self.retries.backoff_cap_s, self.retries.backoff_base_s * 2.0 ** (number - 1))
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+
+def _outcome(failure: Unavailable) -> str:
+    if isinstance(failure, CircuitOpen):
+        return "circuit_open"
+    return "timeout" if isinstance(failure, UpstreamTimeout) else "error"
 
 
 def _reason(failure: RawResponse | Unavailable) -> str:

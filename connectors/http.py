@@ -4,7 +4,8 @@
     ├── NotFound         the vendor says the record does not exist (404)
     ├── RateLimited      429, with the vendor's Retry-After in seconds when it gave one
     ├── Unavailable      5xx, refused connections, broken responses
-    │   └── UpstreamTimeout   no answer within the timeout
+    │   ├── UpstreamTimeout   no answer within the timeout
+    │   └── UpstreamDataError an answer not shaped as documented (connectors/records.py)
     └── Rejected         any other 4xx: the vendor refused the request (input, credentials)
 
 Connectors raise these, never `aiohttp` or SDK errors, and never return `None` for an error.
@@ -23,12 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from connectors import telemetry
+
 if TYPE_CHECKING:
     from connectors.guard import UpstreamGuard
 
 # Enough for a dashboard's fan-out to one vendor; beyond it requests queue for a connection.
 DEFAULT_CONNECTION_LIMIT = 64
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=2, sock_read=8)
+# What a parser raises on a shape it did not expect (a null, a missing key, a wrong type).
+SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
 class UpstreamError(Exception):
@@ -59,6 +64,10 @@ class NotSent(UpstreamTimeout):
     """The request's deadline passed before the call could be made: nothing was sent."""
 
 
+class UpstreamDataError(Unavailable):
+    """The upstream answered, in a shape we cannot read (UPSTREAM_DATA, never INTERNAL)."""
+
+
 class Rejected(UpstreamError):
     def __init__(self, service: str, status: int, detail: str) -> None:
         super().__init__(service, f"HTTP {status}: {detail}")
@@ -82,8 +91,8 @@ def parse_errors(service: str) -> Iterator[None]:
     """A 2xx answer that is not shaped as the vendor documents it is the upstream's failure."""
     try:
         yield
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-        raise Unavailable(service, f"unexpected response: {exc!r}") from exc
+    except SHAPE_ERRORS as exc:
+        raise UpstreamDataError(service, f"unexpected response: {exc!r}") from exc
 
 
 def retry_after(headers: Mapping[str, str] | None) -> float | None:
@@ -178,12 +187,15 @@ def open_session(
     *,
     limit: int = DEFAULT_CONNECTION_LIMIT,
     timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
+    vendor: str = "",
 ) -> aiohttp.ClientSession:
-    """A pooled session with explicit timeouts; the caller closes it (the app lifespan)."""
+    """A pooled session with explicit timeouts; the caller closes it (the app lifespan).
+    Named for its `vendor`, its requests are traced when tracing is on."""
     return aiohttp.ClientSession(
         timeout=timeout,
         connector=aiohttp.TCPConnector(limit=limit, ttl_dns_cache=300),
         raise_for_status=False,
+        trace_configs=telemetry.client_trace_configs(vendor) if vendor else None,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from connectors.http import JsonService, NotFound, gather_aligned, parse_errors
 from connectors.paging import chunks
+from connectors.records import parse_one
 
 T = TypeVar("T")
 
@@ -377,9 +378,10 @@ async def _patch(
     names: Mapping[str, str],
     changes: Mapping[str, str | None],
 ) -> None:
-    """PATCHes our record fields, translated to HubSpot property names through `names`.
+    """PATCHes our record fields, translated to HubSpot property names through `names`;
+    None clears a field, which HubSpot takes as "" (its properties are strings only).
     The caller reads the record back: HubSpot's PATCH answer omits unchanged properties."""
-    properties = {names[name]: value for name, value in changes.items()}
+    properties = {names[name]: "" if value is None else value for name, value in changes.items()}
     await http.request(
         "PATCH", f"/crm/v3/objects/{object_type}/{object_id}", json_body={"properties": properties}
     )
@@ -543,7 +545,7 @@ def _due(task: Task) -> tuple[datetime, int]:
 
 
 def _parsed(http: JsonService, parse: Callable[[Mapping[str, Any]], T], record: Any) -> T | None:
+    """A record read by id; one we cannot read is reported and answered as absent."""
     if record is None:
         return None
-    with parse_errors(http.name):
-        return parse(record)
+    return parse_one(http.name, record, parse)  # one we cannot read: reported, as absent

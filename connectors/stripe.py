@@ -12,6 +12,7 @@ errors it lets through) into the `connectors.http` family:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -32,11 +33,11 @@ from connectors.http import (
     UpstreamError,
     UpstreamTimeout,
     gather_aligned,
-    parse_errors,
     retry_after,
     transport_errors,
 )
 from connectors.paging import chunks, every
+from connectors.records import SHAPE_ERRORS, parse_each, parse_one
 from connectors.streams import ByteStream, open_stream
 from connectors.stripe_http import GuardedStripeHttp
 
@@ -102,9 +103,18 @@ class SubscriptionItem:
     interval: str | None  # month, year, ...
     usage_type: str | None  # licensed or metered
     meter_id: str | None
-    included_quantity: int | None  # from the price's metadata
+    included_quantity: int | None  # the price's metadata, else its free first graduated tier
     # The quantity is the number of portal seats (`per_seat: "true"` in the price's metadata).
     per_seat: bool = False
+    divide_by: int | None = None  # the price's `transform_quantity`: billed = used / divide_by
+    round_up: bool = True  # `transform_quantity.round`: "up" or "down"
+
+    def billed_quantity(self, used: float) -> float:
+        """The quantity Stripe bills for `used`, after the price's `transform_quantity`."""
+        if not self.divide_by:
+            return used
+        whole = used / self.divide_by
+        return float(math.ceil(whole) if self.round_up else math.floor(whole))
 
 
 @dataclass(frozen=True)
@@ -162,6 +172,10 @@ class Meter:
     display_name: str
     event_name: str
     unit: str  # the metered product's unit label, else the event name
+    aggregation: str = "sum"  # `default_aggregation.formula`: sum, count or last
+    # (price id, quantity) for each of its prices that includes a quantity in a free first
+    # graduated tier, Stripe's own way (tiers come only with `expand[]=data.tiers`)
+    included_by_price: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,7 +209,7 @@ def stripe_client(
 async def customers_by_id(client: stripe.StripeClient, ids: Sequence[str]) -> list[Customer | None]:
     async def one(customer_id: str) -> Customer | None:
         found = await _optional(client.v1.customers.retrieve_async(customer_id))
-        return None if found is None else _customer(found)
+        return None if found is None else parse_one(SERVICE, found, _customer)
 
     return await _aligned(ids, one)
 
@@ -304,7 +318,8 @@ async def invoices_of_customer(
             found += data
             after = data[-1]["id"] if data else None
         if not page["has_more"] or not data or len(found) >= limit:
-            return InvoicePage(tuple(_invoice(i) for i in found), bool(page["has_more"]))
+            invoices = parse_each(SERVICE, found, _invoice)
+            return InvoicePage(tuple(invoices), bool(page["has_more"]))
 
 
 async def invoices_by_id(client: stripe.StripeClient, ids: Sequence[str]) -> list[Invoice | None]:
@@ -312,7 +327,8 @@ async def invoices_by_id(client: stripe.StripeClient, ids: Sequence[str]) -> lis
         if not _STRIPE_ID.fullmatch(invoice_id):
             return None  # no such id can exist, and it must not reach a path
         try:
-            return _invoice(await _raw_json(client, f"/v1/invoices/{invoice_id}", {}))
+            raw = await _raw_json(client, f"/v1/invoices/{invoice_id}", {})
+            return parse_one(SERVICE, raw, _invoice)
         except NotFound:
             return None
 
@@ -333,29 +349,30 @@ async def _raw_json(
 
 
 def _invoice(raw: dict[str, Any]) -> Invoice:
-    with parse_errors(SERVICE):
-        details = (raw.get("parent") or {}).get("subscription_details") or {}
-        paid_at = (raw.get("status_transitions") or {}).get("paid_at")
-        subscription = details.get("subscription")
-        return Invoice(
-            id=raw["id"],
-            customer_id=_json_id(raw["customer"]),
-            number=raw.get("number"),
-            status=raw.get("status") or "draft",
-            currency=raw["currency"],
-            amount_due=raw["amount_due"],
-            amount_paid=raw["amount_paid"],
-            amount_remaining=raw["amount_remaining"],
-            total=raw["total"],
-            created=_time(raw["created"]),
-            due_date=_optional_time(raw.get("due_date")),
-            paid_at=_optional_time(paid_at),
-            period_start=_time(raw["period_start"]),
-            period_end=_time(raw["period_end"]),
-            invoice_pdf=raw.get("invoice_pdf"),
-            hosted_invoice_url=raw.get("hosted_invoice_url"),
-            subscription_id=_json_id(subscription) if subscription else None,
-        )
+    """An invoice; `customer` may be null in Stripe's reference, but an invoice the portal
+    cannot tie to a customer can be shown to no one, so it is left out (and reported)."""
+    details = (raw.get("parent") or {}).get("subscription_details") or {}
+    paid_at = (raw.get("status_transitions") or {}).get("paid_at")
+    subscription = details.get("subscription")
+    return Invoice(
+        id=raw["id"],
+        customer_id=_json_id(raw["customer"]),
+        number=raw.get("number"),
+        status=raw.get("status") or "draft",
+        currency=raw["currency"],
+        amount_due=raw["amount_due"],
+        amount_paid=raw["amount_paid"],
+        amount_remaining=raw["amount_remaining"],
+        total=raw["total"],
+        created=_time(raw["created"]),
+        due_date=_optional_time(raw.get("due_date")),
+        paid_at=_optional_time(paid_at),
+        period_start=_time(raw["period_start"]),
+        period_end=_time(raw["period_end"]),
+        invoice_pdf=raw.get("invoice_pdf"),
+        hosted_invoice_url=raw.get("hosted_invoice_url"),
+        subscription_id=_json_id(subscription) if subscription else None,
+    )
 
 
 def _json_id(value: str | dict[str, Any]) -> str:
@@ -398,16 +415,23 @@ async def subscriptions_of_customer(
         _call(client.v1.products.list_async(params={"limit": PAGE_LIMIT})),
     )
     names = {product.id: product.name for product in products.data}
-    wanted = {
-        _product_id(item.price) for subscription in subscriptions for item in subscription.items
-    }
+    wanted = {p for subscription in subscriptions for p in _product_ids(subscription)}
     missing = sorted(wanted - names.keys())
     for chunk in chunks(missing, PAGE_LIMIT):  # beyond the first page of products: rare
         more = await _call(
             client.v1.products.list_async(params={"ids": chunk, "limit": PAGE_LIMIT})
         )
         names.update({product.id: product.name for product in more.data})
-    return [parse_subscription(subscription, names) for subscription in subscriptions]
+    return parse_each(SERVICE, subscriptions, lambda s: parse_subscription(s, names))
+
+
+def _product_ids(subscription: stripe.Subscription) -> list[str]:
+    """Its items' products; none of a subscription that cannot be read (`_subscription`
+    reports it)."""
+    try:
+        return [_product_id(item.price) for item in subscription.items]
+    except SHAPE_ERRORS:
+        return []
 
 
 def parse_subscription(subscription: stripe.Subscription, names: dict[str, str]) -> Subscription:
@@ -415,7 +439,8 @@ def parse_subscription(subscription: stripe.Subscription, names: dict[str, str])
     product names by id."""
     items = list(subscription.items)
     customer_id = _id_of(subscription.customer)
-    assert customer_id is not None
+    if customer_id is None:
+        raise ValueError("subscription without a customer")
     details = subscription.cancellation_details
     return Subscription(
         id=subscription.id,
@@ -468,6 +493,7 @@ def _item(item: stripe.SubscriptionItem, names: dict[str, str]) -> SubscriptionI
     recurring = price.recurring
     product_id = _product_id(price)
     included = price.metadata.to_dict().get("included_quantity")
+    transform = price.transform_quantity
     return SubscriptionItem(
         id=item.id,
         price_id=price.id,
@@ -479,14 +505,29 @@ def _item(item: stripe.SubscriptionItem, names: dict[str, str]) -> SubscriptionI
         interval=recurring.interval if recurring else None,
         usage_type=recurring.usage_type if recurring else None,
         meter_id=recurring.meter if recurring else None,
-        included_quantity=int(included) if included and included.isdigit() else None,
+        included_quantity=int(included) if included and included.isdigit() else _free_tier(price),
         per_seat=price.metadata.to_dict().get("per_seat") == "true",
+        divide_by=transform.divide_by if transform else None,
+        round_up=transform.round != "down" if transform else True,
     )
+
+
+def _free_tier(price: stripe.Price) -> int | None:
+    """Stripe's own way to include a quantity: a graduated first tier that costs nothing.
+    `tiers` is only there when the list was asked to expand it."""
+    raw = price.to_dict()
+    tiers = raw.get("tiers") if raw.get("tiers_mode") == "graduated" else None
+    if not tiers:
+        return None
+    first = tiers[0]
+    free = not first.get("unit_amount") and not first.get("flat_amount")
+    return int(first["up_to"]) if free and first.get("up_to") else None
 
 
 def _product_id(price: stripe.Price) -> str:
     product_id = _id_of(price.product)
-    assert product_id is not None
+    if product_id is None:
+        raise ValueError(f"price {price.id} without a product")
     return product_id
 
 
@@ -494,7 +535,8 @@ def _product_id(price: stripe.Price) -> str:
 
 
 async def meters(client: stripe.StripeClient) -> list[Meter]:
-    """Active billing meters, each with the unit label of the product its prices bill."""
+    """Active billing meters, each with the unit label of the product its prices bill and
+    the quantity each tiered price includes."""
     found, metered_prices = await gather_aligned(
         _all(client.v1.billing.meters.list_async, {"status": "active"}),
         _all(
@@ -502,21 +544,50 @@ async def meters(client: stripe.StripeClient) -> list[Meter]:
             {
                 "type": "recurring",
                 "recurring": {"usage_type": "metered"},
-                "expand": ["data.product"],
+                "expand": ["data.product", "data.tiers"],
             },
         ),
     )
     units: dict[str, str | None] = {}
+    included: dict[str, list[tuple[str, int]]] = {}
     for price in metered_prices:
-        product = price.product
-        if price.recurring and price.recurring.meter and isinstance(product, stripe.Product):
-            units.setdefault(price.recurring.meter, product.unit_label)
-    return [
-        Meter(
-            meter.id, meter.display_name, meter.event_name, units.get(meter.id) or meter.event_name
+        product, meter_id = price.product, price.recurring.meter if price.recurring else None
+        if meter_id and isinstance(product, stripe.Product):
+            units.setdefault(meter_id, product.unit_label)
+        free = _free_tier(price) if meter_id else None
+        if meter_id and free is not None:
+            included.setdefault(meter_id, []).append((price.id, free))
+    return parse_each(
+        SERVICE,
+        found,
+        lambda meter: Meter(
+            meter.id,
+            meter.display_name,
+            meter.event_name,
+            units.get(meter.id) or meter.event_name,
+            meter.default_aggregation.formula,
+            tuple(sorted(included.get(meter.id, ()))),
+        ),
+    )
+
+
+async def meter_total(
+    client: stripe.StripeClient, meter_id: str, customer_id: str, start: datetime, end: datetime
+) -> float:
+    """The meter's figure over the whole range, aggregated by Stripe itself with the meter's
+    formula: for `last`, the last event's value in the range, which no sum of daily
+    windows can give (an empty day and a reading of 0 both summarise as 0)."""
+    page = await _call(
+        client.v1.billing.meters.event_summaries.list_async(
+            meter_id,
+            params={
+                "customer": customer_id,
+                "start_time": _unix(_day_floor(start)),
+                "end_time": _unix(_day_floor(end - timedelta(microseconds=1)) + _DAY),
+            },
         )
-        for meter in found
-    ]
+    )
+    return float(page.data[0].aggregated_value) if page.data else 0.0
 
 
 async def meter_usage(

@@ -20,6 +20,7 @@ import aiohttp
 
 from connectors.http import JsonService, NotFound, gather_aligned, parse_errors
 from connectors.paging import chunks, every
+from connectors.records import parse_each
 
 SERVICE = "zendesk"
 SHOW_MANY_LIMIT = 100
@@ -62,7 +63,7 @@ class User:
     name: str
     email: str | None
     organization_id: str | None
-    role: str  # end-user, agent, admin
+    role: str | None  # end-user, agent, admin; None when Zendesk leaves it out
 
 
 @dataclass(frozen=True)
@@ -131,10 +132,19 @@ async def tickets_of_organization(
     )
     with parse_errors(http.name):
         return TicketPage(
-            tickets=tuple(_ticket(t) for t in body["tickets"]),
+            tickets=tuple(parse_each(http.name, body["tickets"], _ticket)),
             after_cursor=body["meta"]["after_cursor"],
             has_more=bool(body["meta"]["has_more"]),
         )
+
+
+async def count_tickets(http: JsonService, organization_id: str) -> int:
+    """How many tickets the organization has, by Zendesk's search index ("Show Results
+    Count"): one small request, though the index may lag a new ticket by a little."""
+    query = f"type:ticket organization:{_numeric(organization_id)}"
+    body = await http.request("GET", "/api/v2/search/count", params={"query": query})
+    with parse_errors(http.name):
+        return int(body["count"])
 
 
 async def search_tickets(
@@ -162,7 +172,13 @@ async def search_tickets(
     body = await http.request("GET", "/api/v2/search", params=params)
     with parse_errors(http.name):
         return TicketSearchPage(
-            tickets=tuple(_ticket(r) for r in body["results"] if r.get("result_type") == "ticket"),
+            tickets=tuple(
+                parse_each(
+                    http.name,
+                    [r for r in body["results"] if r.get("result_type") == "ticket"],
+                    _ticket,
+                )
+            ),
             count=int(body["count"]),
             has_more=body.get("next_page") is not None,
         )
@@ -213,10 +229,14 @@ async def create_ticket(
         "subject": subject,
         "comment": {"body": body, "public": True},
         "requester_id": int(_numeric(requester_id)),
-        "priority": priority,
-        "type": type,
         "tags": list(tags),
     }
+    # Absent optional fields are left out, as Zendesk's reference shows them: a null would
+    # ask to clear a field that a new ticket does not have.
+    if priority is not None:
+        ticket["priority"] = priority
+    if type is not None:
+        ticket["type"] = type
     if organization_id is not None:
         ticket["organization_id"] = int(_numeric(organization_id))
     if group_id is not None:
@@ -249,7 +269,7 @@ async def users_by_id(http: JsonService, ids: Sequence[str]) -> list[User | None
 async def user_by_email(http: JsonService, email: str) -> User | None:
     body = await http.request("GET", "/api/v2/users/search", params={"query": f"email:{email}"})
     with parse_errors(http.name):
-        users = [_user(u) for u in body["users"]]
+        users = parse_each(http.name, body["users"], _user)
     return next((u for u in users if (u.email or "").casefold() == email.casefold()), None)
 
 
@@ -305,7 +325,7 @@ async def _show_many(
         params = {"ids": ",".join(chunk), **(extra or {})}
         body = await http.request("GET", f"/api/v2/{collection}/show_many", params=params)
         with parse_errors(http.name):
-            return [parse(record) for record in body[collection]]
+            return parse_each(http.name, body[collection], parse)
 
     batches = chunks(wanted, SHOW_MANY_LIMIT)
     pages: list[list[R]] = await gather_aligned(*(fetch(chunk) for chunk in batches))
@@ -323,7 +343,7 @@ async def _every_page(
             params["page[after]"] = after
         body = await http.request("GET", path, params=params)
         with parse_errors(http.name):
-            return [parse(record) for record in body[collection]], _next_cursor(body)
+            return parse_each(http.name, body[collection], parse), _next_cursor(body)
 
     return await every(read)
 
@@ -380,7 +400,7 @@ def _user(raw: Mapping[str, Any]) -> User:
         name=raw["name"],
         email=raw.get("email"),
         organization_id=_optional_id(raw.get("organization_id")),
-        role=raw["role"],
+        role=raw.get("role"),
     )
 
 

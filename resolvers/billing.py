@@ -22,6 +22,7 @@ from resolvers.request.ids import decode_id
 # The subscription a portal shows when a customer has several: the live one first.
 _STATUS_ORDER = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused", "canceled")
 METERS_TTL_S = 600.0  # meters are configuration: they change rarely
+USAGE_MAX_DAYS = 366  # the longest period usage is answered for, in GraphQL and exports
 CATALOGUE_TTL_S = 600.0  # so are prices; webhooks of `price.*` and `product.*` evict it
 
 
@@ -49,7 +50,7 @@ class UsagePeriod:
         period = cls(start or fallback.start, end or fallback.end)
         if period.end < period.start:
             raise bad_input("`to` must not be before `from`.", "period")
-        if (period.end - period.start).days > 366:
+        if (period.end - period.start).days > USAGE_MAX_DAYS:
             raise bad_input("A usage period spans at most 366 days.", "period")
         return period
 
@@ -70,19 +71,41 @@ class DailyQuantity:
 
 
 @dataclass(frozen=True)
+class MeterReadings:
+    """A meter's daily figures and its figure for the whole period, each aggregated the way
+    the meter aggregates (sum, count or last)."""
+
+    daily: tuple[DailyQuantity, ...]
+    total: float
+
+
+@dataclass(frozen=True)
 class MetricUsage:
     meter: stripe.Meter
     item: stripe.SubscriptionItem
     period: UsagePeriod
-    daily: tuple[DailyQuantity, ...]
+    readings: MeterReadings
+
+    @property
+    def daily(self) -> tuple[DailyQuantity, ...]:
+        return self.readings.daily
 
     @property
     def quantity_used(self) -> float:
-        return sum(d.quantity for d in self.daily)
+        """The period's figure as Stripe bills it: a sum or count adds up over the days;
+        a gauge (`last`) is its last reading, never a sum of daily readings."""
+        return self.readings.total
+
+    @property
+    def billed_quantity(self) -> float:
+        return self.item.billed_quantity(self.quantity_used)
 
     @property
     def included_quantity(self) -> int | None:
-        return self.item.included_quantity
+        """The price's, from its metadata or (Stripe's own way) its free first tier."""
+        if self.item.included_quantity is not None:
+            return self.item.included_quantity
+        return dict(self.meter.included_by_price).get(self.item.price_id)
 
     @property
     def percent_used(self) -> float | None:
@@ -108,15 +131,22 @@ async def usage(
         return []
     period = UsagePeriod.of(start, end, default_period(subscription))
     metered = [item for item in subscription.items if item.meter_id]
-    meters, series = await asyncio.gather(
-        _meters_by_id(ctx),
-        asyncio.gather(*(_daily(ctx, item, customer_id, period) for item in metered)),
+    found = await asyncio.gather(*(_metric(ctx, item, customer_id, period) for item in metered))
+    return [usage for usage in found if usage is not None]
+
+
+async def _metric(
+    ctx: RequestContext, item: stripe.SubscriptionItem, customer_id: str, period: UsagePeriod
+) -> MetricUsage | None:
+    # The days are read alongside the meters (cached for long) and a gauge's period figure
+    # as soon as its meter is known: a cold cache costs no round trip more than the days.
+    daily, (meter, last) = await asyncio.gather(
+        _daily(ctx, item, customer_id, period), _meter_and_last(ctx, item, customer_id, period)
     )
-    return [
-        MetricUsage(meters[item.meter_id], item, period, daily)
-        for item, daily in zip(metered, series, strict=True)
-        if item.meter_id in meters
-    ]
+    if meter is None:
+        return None
+    total = sum(d.quantity for d in daily) if last is None else last
+    return MetricUsage(meter, item, period, MeterReadings(daily, total))
 
 
 async def _meters_by_id(ctx: RequestContext) -> dict[str, stripe.Meter]:
@@ -136,10 +166,33 @@ async def _daily(
         buckets = await stripe.meter_usage(
             ctx.services.upstreams.stripe, meter_id, customer_id, period.start_at, period.end_at
         )
-        return tuple(DailyQuantity(b.start.date(), b.value) for b in buckets)
+        return _days(buckets)
 
     key = CacheKey(scopes.usage(customer_id), f"{meter_id}|{period.start}|{period.end}")
     return await ctx.services.cache.get_or_load(key, fetch)
+
+
+async def _meter_and_last(
+    ctx: RequestContext, item: stripe.SubscriptionItem, customer_id: str, period: UsagePeriod
+) -> tuple[stripe.Meter | None, float | None]:
+    """The item's meter and, for a gauge (`last`), its period figure as Stripe aggregates
+    it; sums and counts add up exactly over the days, so they need no call of their own."""
+    meter = (await _meters_by_id(ctx)).get(item.meter_id or "")
+    if meter is None or meter.aggregation != "last":
+        return meter, None
+    meter_id = meter.id
+
+    async def fetch() -> float:
+        return await stripe.meter_total(
+            ctx.services.upstreams.stripe, meter_id, customer_id, period.start_at, period.end_at
+        )
+
+    key = CacheKey(scopes.usage(customer_id), f"{meter_id}|last|{period.start}|{period.end}")
+    return meter, await ctx.services.cache.get_or_load(key, fetch)
+
+
+def _days(buckets: list[stripe.UsageBucket]) -> tuple[DailyQuantity, ...]:
+    return tuple(DailyQuantity(b.start.date(), b.value) for b in buckets)
 
 
 async def subscription_by_global_id(

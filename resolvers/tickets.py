@@ -3,6 +3,7 @@ comments only: internal notes never leave Zendesk."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -10,7 +11,7 @@ from enum import StrEnum
 from auth.viewer import Viewer
 from cache import scopes
 from cache.read_through import CacheKey
-from connectors import zendesk
+from connectors import records, zendesk
 from connectors.hubspot import Company
 from resolvers.accounts import account_or_primary
 from resolvers.request import audit
@@ -29,6 +30,18 @@ def owns_ticket(account: Company, ticket: zendesk.Ticket | None) -> bool:
         and account.zendesk_organization_id is not None
         and ticket.organization_id == account.zendesk_organization_id
     )
+
+
+GRAPHQL_INT_MAX = 2**31 - 1  # GraphQL's Int (a ticket's `number`) is 32-bit
+
+
+def numbered(ticket: zendesk.Ticket) -> bool:
+    """Zendesk's ids are 64-bit; a ticket whose id `number` cannot carry is left out of its
+    list and reported (UPSTREAM_DATA), not let fail the whole list."""
+    if int(ticket.id) <= GRAPHQL_INT_MAX:
+        return True
+    records.skipped(zendesk.SERVICE, ticket.id, ValueError("id beyond GraphQL's 32-bit Int"))
+    return False
 
 
 async def tickets_page(
@@ -65,7 +78,7 @@ async def tickets_page(
         )
         edges = [
             Edge(t, cursors, page_number + 1) for t in found.tickets
-            if owns_ticket(account, t)
+            if owns_ticket(account, t) and numbered(t)
         ]  # fmt: skip
         return Page(edges, found.has_more, found.count)
 
@@ -74,14 +87,21 @@ async def tickets_page(
             http, organization_id, page_size=first, after=position
         )
 
-    listed = await ctx.services.cache.get_or_load(
-        CacheKey(scopes.tickets(organization_id), "list|" + detail), listing
+    async def count() -> int:
+        return await zendesk.count_tickets(http, organization_id)
+
+    # The cursor-paged list carries no count; Zendesk's search count comes alongside.
+    listed, total = await asyncio.gather(
+        ctx.services.cache.get_or_load(
+            CacheKey(scopes.tickets(organization_id), "list|" + detail), listing
+        ),
+        ctx.services.cache.get_or_load(CacheKey(scopes.tickets(organization_id), "count"), count),
     )
     edges = [
         Edge(t, cursors, listed.after_cursor) for t in listed.tickets
-        if owns_ticket(account, t)
+        if owns_ticket(account, t) and numbered(t)
     ]  # fmt: skip
-    return Page(edges, listed.has_more)
+    return Page(edges, listed.has_more, total)
 
 
 async def ticket_by_global_id(

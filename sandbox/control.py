@@ -16,6 +16,7 @@ class LoggedCall:
     query: str
     batch_size: int | None
     status: int
+    body: str = ""  # a write's body as sent
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class VendorControl:
 
     def requests(self) -> list[LoggedCall]:
         return [
-            LoggedCall(e["method"], e["path"], e["query"], e["batch_size"], e["status"])
+            LoggedCall(e["method"], e["path"], e["query"], e["batch_size"], e["status"], e["body"])
             for e in self.call("GET", "/_sandbox/requests")
         ]
 

@@ -27,6 +27,9 @@ from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 
+from sandbox.odd_records import OddRecords
+
+_LOGGED_BODY_BYTES = 4_096
 ADMIN_PREFIX = "/_sandbox/"
 S = TypeVar("S")
 
@@ -71,6 +74,7 @@ class LoggedRequest:
     batch_size: int | None
     status: int
     at: float
+    body: str = ""  # what a write sent (the first 4 kB), to check requests as vendors want them
 
 
 class RequestLog:
@@ -138,6 +142,7 @@ def vendor_app(
     log = RequestLog()
     window = _RateWindow()
     rng = random.Random()
+    odd = OddRecords()
 
     @web.middleware
     async def faults(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -145,11 +150,11 @@ def vendor_app(
             return await handler(request)
         body = await request.read() if request.can_read_body else b""
         size = batch_size(request, body) if batch_size else None
-        response = await _faulted(request, handler, app_knobs, window, rng, error_body)
+        response = odd.applied(await _faulted(request, handler, app_knobs, window, rng, error_body))
         log.add(
             LoggedRequest(
                 request.method, request.path, request.query_string, size, response.status,
-                time.time(),
+                time.time(), body[:_LOGGED_BODY_BYTES].decode(errors="replace"),
             )
         )  # fmt: skip
         return response
@@ -176,8 +181,16 @@ def vendor_app(
         log.clear()
         return web.Response(status=204)
 
+    async def plant_odd_record(request: web.Request) -> web.Response:
+        try:
+            odd.plant(await request.json())
+        except ValueError as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        return web.Response(status=204)
+
     async def reset(request: web.Request) -> web.Response:
         holder.reset()
+        odd.planted.clear()
         app_knobs.update(initial_knobs)
         window.started, window.count = time.monotonic(), 0
         log.clear()
@@ -188,6 +201,7 @@ def vendor_app(
     app.router.add_get("/_sandbox/requests", get_requests)
     app.router.add_delete("/_sandbox/requests", clear_requests)
     app.router.add_post("/_sandbox/reset", reset)
+    app.router.add_post("/_sandbox/odd_records", plant_odd_record)
     return app
 
 

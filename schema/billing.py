@@ -230,6 +230,13 @@ class PaymentMethod(Node):
         return [cls.from_upstream(m, methods, account_id) for m in methods.methods]
 
 
+@strawberry.enum(description="How a meter aggregates its events, over a day or a period.")
+class UsageAggregation(Enum):
+    SUM = "sum"
+    COUNT = "count"
+    LAST = "last"
+
+
 @strawberry.type
 class UsagePoint:
     date: date
@@ -243,10 +250,25 @@ class UsageMetric:
     unit: str
     period_start: date
     period_end: date
-    quantity_used: float
+    aggregation: UsageAggregation | None = strawberry.field(
+        description="How `quantityUsed` and each `daily` quantity aggregate the meter's "
+        "events: SUM and COUNT add up over the days; LAST is the last reading (a gauge), so "
+        "`quantityUsed` is the period's last reading, not a sum of daily ones."
+    )
+    quantity_used: float = strawberry.field(
+        description="The period's quantity as Stripe bills it, by the meter's aggregation."
+    )
+    billed_quantity: float = strawberry.field(
+        description="`quantityUsed` after the price's `transform_quantity` (e.g. per 1,000 "
+        "calls, rounded up), the quantity Stripe's invoice line uses."
+    )
     included_quantity: int | None
-    percent_used: float | None
-    daily: list[UsagePoint]
+    percent_used: float | None = strawberry.field(
+        description="`quantityUsed` as a percentage of `includedQuantity`."
+    )
+    daily: list[UsagePoint] = strawberry.field(
+        description="One point per UTC day, each aggregated by `aggregation`."
+    )
 
     @classmethod
     def from_upstream(cls, usage: MetricUsage) -> UsageMetric:
@@ -256,7 +278,9 @@ class UsageMetric:
             unit=usage.meter.unit,
             period_start=usage.period.start,
             period_end=usage.period.end,
+            aggregation=parse_enum(UsageAggregation, usage.meter.aggregation, upper=False),
             quantity_used=usage.quantity_used,
+            billed_quantity=usage.billed_quantity,
             included_quantity=usage.included_quantity,
             percent_used=usage.percent_used,
             daily=[UsagePoint(date=d.day, quantity=d.quantity) for d in usage.daily],

@@ -44,7 +44,12 @@ class Connection(Generic[N]):
     edges: list[Edge[N]]
     page_info: PageInfo
     total_count: int | None = strawberry.field(
-        description="The number of items, where the upstream tells it cheaply; else null."
+        description="The number of items, where the upstream tells it cheaply; else null. "
+        "Exact: `team` (HubSpot's association list). Estimate: `tickets` (Zendesk's search "
+        "count, whose index may lag a new ticket by seconds). Null: `invoices` (Stripe's "
+        "lists carry no total; counting means paging everything or a search call per "
+        "request) and `documents` (Google Drive has no count; the list also merges the "
+        'invoices\' PDFs). See README, "Counts".'
     )
 
     @strawberry.field

@@ -16,7 +16,9 @@ from schema.extensions.document_shape import DocumentLimits
 from schema.extensions.errors import ErrorCodes
 from schema.extensions.exposure import SchemaExposure
 from schema.extensions.read_only import RefuseWritesOfReadOnlyCredentials
+from schema.extensions.skipped import SkippedRecords
 from schema.extensions.stale import stale_fields
+from schema.extensions.telemetry import OperationTelemetry
 from schema.extensions.text_input import WellFormedText
 from schema.invoices import Invoice
 from schema.mutation import Mutation
@@ -62,6 +64,9 @@ schema = PortalSchema(
     types=[Account, TeamMember, Invoice, Document, Ticket, Subscription],
     extensions=[
         ErrorCodes,
+        # After ErrorCodes: its span ends once the errors have their final codes.
+        OperationTelemetry,
+        SkippedRecords,
         stale_fields,
         RefuseWritesOfReadOnlyCredentials,
         lambda: CostLimit(max_cost=MAX_COST),

@@ -1,11 +1,14 @@
 """One structured (JSON) log line per request, on the `portal.access` logger: method, path,
-status, duration, request id and viewer id. Never the query string, headers, cookies or
-bodies, and a path's secrets (sign-in link and invitation tokens) replaced by the name of
-their parameter: they are credentials, and logs travel further than the app.
+route template, status, duration, request id, trace id (while tracing is on), viewer id,
+GraphQL operation name and the number of upstream calls the request made. Never the query
+string, headers, cookies, tokens or bodies, and a path's secrets (sign-in link and
+invitation tokens) replaced by the name of their parameter: they are credentials, and logs
+travel further than the app. `portal-gateway serve` writes the lines to stdout
+(web/logging_config.py); a new field is one more entry in `access_record`.
 
 The request id is made here, returned in `X-Request-Id`, and kept in the request's state so
 that an internal error can quote it (schema/extensions/errors.py); routes put the viewer's
-id there. A new field (a trace id, say) is one more entry in `access_record`."""
+id there."""
 
 from __future__ import annotations
 
@@ -17,6 +20,10 @@ from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from connectors.telemetry import RequestTally, current_trace_id, tallying
+from schema.extensions.telemetry import OPERATION
+from web.routes_of import route_template
 
 log = logging.getLogger("portal.access")
 
@@ -49,13 +56,16 @@ class AccessLog:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_logged)
+            with tallying() as tally:
+                await self.app(scope, receive, send_logged)
         finally:
             duration_ms = (time.perf_counter() - started) * 1000
-            log.info(json.dumps(access_record(scope, status, duration_ms)))
+            log.info(json.dumps(access_record(scope, status, duration_ms, tally)))
 
 
-def access_record(scope: Scope, status: int, duration_ms: float) -> dict[str, Any]:
+def access_record(
+    scope: Scope, status: int, duration_ms: float, tally: RequestTally
+) -> dict[str, Any]:
     state = scope.get("state", {})
     return {
         "method": scope["method"],
@@ -64,6 +74,10 @@ def access_record(scope: Scope, status: int, duration_ms: float) -> dict[str, An
         "duration_ms": round(duration_ms, 1),
         "request_id": state.get(REQUEST_ID),
         "viewer_id": state.get(VIEWER_ID),
+        "trace_id": current_trace_id(),
+        "route": route_template(scope),
+        "operation": state.get(OPERATION),
+        "upstream_calls": tally.upstream_calls,
     }
 
 

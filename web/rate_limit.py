@@ -25,9 +25,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from auth.api_tokens import looks_like_api_token
 from auth.rate_limit import RateLimit
 from web.access_log import VIEWER_ID
+from web.metrics import RATE_LIMITED
 from web.routes.auth import AuthServices, session_token_of
 
-EXEMPT_PATHS = ("/healthz", "/readyz")
+EXEMPT_PATHS = ("/healthz", "/readyz", "/metrics")  # probes and scrapes
 _PROVEN_FOR_S = 600.0  # how long an API token that signed a request in counts as proven
 
 
@@ -78,10 +79,12 @@ class RateLimits:
     ) -> JSONResponse | None:
         limiter = self.services().limiter
         if credential is not None and not await limiter.allow(credential, self.per_credential):
+            RATE_LIMITED.labels("credential").inc()
             return _too_many(self.per_credential)
         if not proven:
             address = connection.client.host if connection.client else "unknown"
             if not await limiter.allow(f"anonymous-ip:{address}", self.anonymous_per_ip):
+                RATE_LIMITED.labels("ip").inc()
                 return _too_many(self.anonymous_per_ip)
         return None
 

@@ -1,5 +1,6 @@
-"""The middleware every request passes, outermost first: the access log (so it sees every
-answer, refusals included), security headers, CORS, then the body limit and rate limits
+"""The middleware every request passes, outermost first: the trace's server span (when
+tracing is on) and the edge's metrics, the access log (so it sees every answer, refusals
+included), security headers, CORS, then the body limit and rate limits
 that refuse work before anything parses or authenticates it."""
 
 from __future__ import annotations
@@ -13,14 +14,18 @@ from auth.rate_limit import RateLimit
 from config import Settings
 from web.access_log import AccessLog
 from web.body_limit import BodyLimit
+from web.metrics import EdgeMetrics
 from web.rate_limit import RateLimits
 from web.routes.auth import AuthServices
 from web.security_headers import SecurityHeaders
+from web.tracing import tracing_middleware
 
 
 def edge_middleware(settings: Settings, services: Callable[[], AuthServices]) -> list[Middleware]:
     window = settings.rate_limit_window_s
     return [
+        *tracing_middleware(),
+        Middleware(EdgeMetrics),
         Middleware(AccessLog),
         Middleware(SecurityHeaders, https=settings.public_url.startswith("https://")),
         Middleware(

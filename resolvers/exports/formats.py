@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from resolvers.exports.tables import Column, Row
 
@@ -57,11 +58,22 @@ class CsvEncoder(RowEncoder):
 
 
 class NdjsonEncoder(RowEncoder):
-    """One JSON object per line, keyed by column name; no header."""
+    """One JSON object per line, keyed by column name; no header. Numbers are JSON numbers
+    (money exactly as its decimal, e.g. 1108.00, never through a float), null is null."""
+
+    def __init__(self, columns: Sequence[Column]) -> None:
+        super().__init__(columns)
+        self._keys = [json.dumps(c.name) + ":" for c in columns]
 
     def row(self, row: Row) -> bytes:
-        record = dict(zip((c.name for c in self.columns), row, strict=True))
-        return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        fields = (key + _json(value) for key, value in zip(self._keys, row, strict=True))
+        return ("{" + ",".join(fields) + "}\n").encode()
+
+
+def _json(value: object) -> str:
+    if isinstance(value, Decimal):
+        return str(value)  # a finite Decimal's str is a valid JSON number
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _guarded(value: object) -> object:

@@ -39,9 +39,12 @@ class ExportQuery:
         return not self.statuses or (status or "").lower() in self.statuses
 
 
-def parse_query(params: Mapping[str, str], filter_name: str | None, allowed: Collection[str]) -> (
-    ExportQuery
-):  # fmt: skip
+def parse_query(
+    params: Mapping[str, str],
+    filter_name: str | None,
+    allowed: Collection[str],
+    max_days: int | None = None,
+) -> ExportQuery:
     accepted = {"from", "to", "account", *([filter_name] if filter_name else [])}
     unknown = sorted(set(params) - accepted)
     if unknown:
@@ -52,6 +55,12 @@ def parse_query(params: Mapping[str, str], filter_name: str | None, allowed: Col
     start, end = _date(params, "from"), _date(params, "to")
     if start is not None and end is not None and start > end:
         raise BadExportQuery("`from` must not be after `to`.")
+    last = end or datetime.now(UTC).date()
+    if max_days is not None and start is not None and (last - start).days > max_days:
+        raise BadExportQuery(
+            f"This export spans at most {max_days} days, as the API does: ask for `from` and "
+            f"`to` at most {max_days} days apart."
+        )
     statuses = frozenset(
         s.strip().lower() for s in params.get(filter_name or "", "").split(",") if s.strip()
     )

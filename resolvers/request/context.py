@@ -8,7 +8,7 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from auth.viewer import Viewer
+from auth.viewer import AuthRefusal, Viewer
 from resolvers.request.errors import unauthenticated
 from resolvers.request.loaders import Loaders
 from resolvers.request.services import Services
@@ -24,6 +24,8 @@ class RequestContext:
     # Why the viewer could not be read (HubSpot down), to tell the client instead of
     # pretending it is signed out.
     viewer_failure: GraphQLError | None = None
+    # Why there is no viewer, when the credentials were refused.
+    refusal: AuthRefusal = AuthRefusal.MISSING_CREDENTIALS
     # Set when the answer depends on who asks, not only on what they may see: a response
     # cache then keeps it for this person alone (web/graphql_cache.py).
     personal: bool = False
@@ -35,5 +37,5 @@ class RequestContext:
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:
-            raise self.viewer_failure or unauthenticated()
+            raise self.viewer_failure or unauthenticated(self.refusal)
         return self.viewer

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
+from auth.viewer import AuthRefusal
 from connectors.http import NotFound, RateLimited, UpstreamError, UpstreamTimeout
+from connectors.records import UpstreamDataError
 
 
-def unauthenticated() -> GraphQLError:
+def unauthenticated(refusal: AuthRefusal = AuthRefusal.MISSING_CREDENTIALS) -> GraphQLError:
+    """UNAUTHENTICATED, with the cause as `extensions.reason` (docs/architecture.md)."""
     return GraphQLError(
-        "Sign in first: send the session cookie or an `Authorization: Bearer` token.",
-        extensions={"code": "UNAUTHENTICATED"},
+        refusal.message, extensions={"code": "UNAUTHENTICATED", "reason": refusal.code}
     )
 
 
@@ -40,6 +42,8 @@ def upstream_failure(error: UpstreamError) -> GraphQLError:
         code, message = "UPSTREAM_TIMEOUT", "did not answer in time"
     elif isinstance(error, NotFound):
         code, message = "UPSTREAM_UNAVAILABLE", "lost a record it linked to"
+    elif isinstance(error, UpstreamDataError):
+        code, message = "UPSTREAM_DATA", "sent an answer we could not read"
     else:
         code, message = "UPSTREAM_UNAVAILABLE", "is unavailable right now"
     return GraphQLError(

@@ -27,7 +27,7 @@ async def change_portal_access(request: web.Request) -> web.Response:
     unknown = set(body) - set(wanted)
     if unknown or not body:
         raise HubSpotError(400, 'Send {"role": ..., "status": ...} (either or both)')
-    properties = clean_properties(CONTACTS, {wanted[k]: v for k, v in body.items()})
+    properties = clean_properties(CONTACTS, {wanted[k]: v for k, v in body.items()}, nulls=True)
     state = state_of(request)
     record = state.update(CONTACTS, request.match_info["objectId"], properties)
     names = ["email", "portal_role", "portal_status"]
@@ -37,7 +37,7 @@ async def change_portal_access(request: web.Request) -> web.Response:
 async def change_company(request: web.Request) -> web.Response:
     body = await json_object(request)
     raw = body["properties"] if isinstance(body.get("properties"), Mapping) else body
-    properties = clean_properties(COMPANIES, raw)
+    properties = clean_properties(COMPANIES, raw, nulls=True)
     record = state_of(request).update(COMPANIES, request.match_info["objectId"], properties)
     return json_response(object_json(record, COMPANIES, list(COMPANIES.properties)))
 

@@ -20,14 +20,21 @@ class _Invalid(Exception):
         self.message = message
 
 
-def clean_properties(kind: ObjectType, raw: Any) -> Properties:
-    """The values to write, as strings (or None to clear), or HubSpot's 400 for the lot."""
+def clean_properties(kind: ObjectType, raw: Any, *, nulls: bool = False) -> Properties:
+    """The values to write, as strings (None to clear), or HubSpot's 400 for the lot.
+    The API takes strings only and clears a value with "" (its reference: "Properties values
+    can be cleared by passing an empty string"); a null is refused unless `nulls` (the
+    sandbox's own admin routes)."""
     if not isinstance(raw, Mapping):
         raise HubSpotError(400, "Invalid input JSON: `properties` must be an object")
     cleaned: Properties = {}
     problems: list[dict[str, Any]] = []
     for name, value in raw.items():
         try:
+            if value is None and not nulls:
+                raise _Invalid(
+                    "INVALID_VALUE", f'Property "{name}" must be a string; clear it with ""'
+                )
             cleaned[name] = _clean(kind, name, value)
         except _Invalid as invalid:
             problems.append(

@@ -47,10 +47,13 @@ class Metered:
     display_name: str
     product_name: str
     unit_label: str
-    formula: str  # the meter's aggregation: "sum" or "last"
+    formula: str  # the meter's aggregation: "sum", "count" or "last"
     amounts: dict[str, int]  # per unit (after `divide_by`), by currency
     divide_by: int | None
     included: dict[str, int]  # by tier
+    # Priced in graduated tiers, the first (the included quantity) free, instead of per unit
+    # with `included_quantity` in the price's metadata.
+    tiered: bool = False
 
 
 PLANS = (
@@ -69,6 +72,11 @@ METERED = (
             {"usd": 25, "eur": 23, "gbp": 20}, None,
             {"STARTER": 50, "GROWTH": 500, "ENTERPRISE": 5_000}),
 )  # fmt: skip
+# Counted events (one per report export, whatever its value): added to the catalogue and to
+# every subscription after the rest of the seed, so that the other seeded ids stay as they were.
+COUNTED = Metered("report_exports", "Report exports", "Report exports", "export", "count",
+                  {"usd": 50, "eur": 45, "gbp": 40}, None,
+                  {"STARTER": 20, "GROWTH": 200, "ENTERPRISE": 2_000}, tiered=True)  # fmt: skip
 SERVICES_HOURLY = {"usd": 15_000, "eur": 14_000, "gbp": 12_000}
 # Portal seats, billed per seat: no seeded subscription has them (a test or a CSM adds the
 # item); `per_seat` in the price's metadata tells the portal the quantity is a seat limit.
@@ -177,20 +185,7 @@ def build_catalog(new_id: IdMaker) -> Catalog:
                        f"{plan.name} monthly", currency, plan.amounts[currency],
                        _recurring("licensed", None), None, _offer(plan))  # fmt: skip
     for metered in METERED:
-        meter = _meter(new_id("mtr_test_"), metered)
-        catalog.meters[meter["id"]] = meter
-        catalog.meter_by_event[metered.event_name] = meter["id"]
-        product = _product(new_id("prod_", 14), metered.product_name, None, metered.unit_label)
-        catalog.products[product["id"]] = product
-        transform = {"divide_by": metered.divide_by, "round": "up"} if metered.divide_by else None
-        for plan in PLANS:
-            for currency in CURRENCIES:
-                included = {"included_quantity": str(metered.included[plan.tier])}
-                _add_price(catalog, new_id("price_"), product,
-                           metered_key(metered.event_name, plan.tier, currency),
-                           f"{metered.product_name} ({plan.name})", currency,
-                           metered.amounts[currency], _recurring("metered", meter["id"]),
-                           transform, included)  # fmt: skip
+        add_metered(catalog, new_id, metered)
     services = _product(new_id("prod_", 14), "Professional services", None, "hour")
     catalog.products[services["id"]] = services
     for currency in CURRENCIES:
@@ -199,6 +194,37 @@ def build_catalog(new_id: IdMaker) -> Catalog:
                    None, None, {})  # fmt: skip
     _add_later_prices(catalog, plan_products)
     return catalog
+
+
+def add_metered(catalog: Catalog, new_id: IdMaker, metered: Metered) -> None:
+    """A billing meter, its product and one price per plan and currency."""
+    meter = _meter(new_id("mtr_test_"), metered)
+    catalog.meters[meter["id"]] = meter
+    catalog.meter_by_event[metered.event_name] = meter["id"]
+    product = _product(new_id("prod_", 14), metered.product_name, None, metered.unit_label)
+    catalog.products[product["id"]] = product
+    transform = {"divide_by": metered.divide_by, "round": "up"} if metered.divide_by else None
+    for plan in PLANS:
+        for currency in CURRENCIES:
+            price_id = new_id("price_")
+            included = {"included_quantity": str(metered.included[plan.tier])}
+            _add_price(catalog, price_id, product,
+                       metered_key(metered.event_name, plan.tier, currency),
+                       f"{metered.product_name} ({plan.name})", currency,
+                       metered.amounts[currency], _recurring("metered", meter["id"]),
+                       transform, {} if metered.tiered else included)  # fmt: skip
+            if metered.tiered:  # Stripe's own way to include a quantity: a free first tier
+                _tiered(catalog, price_id, metered.included[plan.tier], metered.amounts[currency])
+
+
+def _tiered(catalog: Catalog, price_id: str, included: int, unit_amount: int) -> None:
+    price = catalog.prices[price_id]
+    price.update(billing_scheme="tiered", tiers_mode="graduated", unit_amount=None,
+                 unit_amount_decimal=None)  # fmt: skip
+    catalog.tiers[price_id] = [
+        _tier(included, 0),
+        _tier(None, unit_amount),
+    ]
 
 
 def _offer(plan: Plan, **more: str) -> dict[str, str]:

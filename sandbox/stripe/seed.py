@@ -13,10 +13,12 @@ from datetime import UTC, datetime, timedelta
 
 from sandbox.accounts import SEED, Backbone, Company
 from sandbox.stripe.catalog import (
+    COUNTED,
     METERED,
     PLANS,
     Metered,
     Plan,
+    add_metered,
     add_seats,
     build_catalog,
     metered_key,
@@ -43,6 +45,7 @@ from sandbox.stripe.state import StripeState
 
 RNG_OFFSET = 2
 SEATS_RNG_OFFSET = 20
+COUNTED_RNG_OFFSET = 21  # the report-exports meter, seeded last from a generator of its own
 HISTORY_DAYS = 730
 USAGE_DAYS = 120
 SUBSCRIPTION_INVOICES = 24
@@ -63,7 +66,38 @@ def build_state(backbone: Backbone) -> StripeState:
     for company in backbone.companies:
         _Seeder(state, rng, backbone, company, prefixes[company.hubspot_id]).run()
     add_seats(state.catalog, IdMaker(random.Random(SEED + SEATS_RNG_OFFSET)))
+    _count_report_exports(state, backbone)
     return state
+
+
+def _count_report_exports(state: StripeState, backbone: Backbone) -> None:
+    """A meter of every formula Stripe has (sum, count, last): the `count` one is added last,
+    from a generator of its own, so that every other seeded id and figure stays the same."""
+    rng = random.Random(SEED + COUNTED_RNG_OFFSET)
+    new_id = IdMaker(rng)
+    add_metered(state.catalog, new_id, COUNTED)
+    meter_id = state.catalog.meter_by_event[COUNTED.event_name]
+    start, end = (int(moment.timestamp()) for moment in usage_days(backbone))
+    for company in backbone.companies:
+        customer_id = company.stripe_customer_id
+        subscription = next(s for s in state.subscriptions.values() if s["customer"] == customer_id)
+        price = state.catalog.price(
+            metered_key(COUNTED.event_name, company.tier, subscription["currency"])
+        )
+        first = subscription["items"]["data"][0]
+        period = (first["current_period_start"], first["current_period_end"])
+        item = subscription_item_json(new_id("si_", 14), subscription["id"], price, None,
+                                      subscription["created"], period)  # fmt: skip
+        subscription["items"]["data"].append(item)
+        subscription["items"]["total_count"] += 1
+        per_day = COUNTED.included[company.tier] / 30
+        events = [
+            (rng.randrange(day, day + DAY), 1.0)
+            for day in range(start, end, DAY)
+            for _ in range(rng.randint(int(per_day * 0.3), int(per_day * 1.4) + 1))
+        ]
+        now = state.now()
+        state.usage.extend_sorted(meter_id, customer_id, sorted(e for e in events if e[0] <= now))
 
 
 def invoice_prefixes(companies: tuple[Company, ...]) -> dict[str, str]:

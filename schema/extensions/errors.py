@@ -5,6 +5,7 @@ model").
 - `UpstreamError`s become UPSTREAM_* errors naming the service, nothing more.
 - Validation and parse errors get BAD_USER_INPUT / GRAPHQL_PARSE_FAILED.
 - Anything else is a bug: the client sees INTERNAL with a request id; the log has the rest.
+- While tracing is on, every error carries `extensions.traceId`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from connectors.http import UpstreamError
+from connectors.telemetry import current_trace_id
 from resolvers.request.errors import upstream_failure
 
 log = logging.getLogger("portal.graphql")
@@ -29,6 +31,10 @@ class ErrorCodes(SchemaExtension):
         if result is None or not getattr(result, "errors", None):
             return
         result.errors = [self._classify(error) for error in result.errors or []]
+        trace_id = current_trace_id()
+        if trace_id is not None:  # tracing is on: support finds the whole request by it
+            for error in result.errors:
+                error.extensions = {**(error.extensions or {}), "traceId": trace_id}
 
     def _classify(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error

@@ -25,6 +25,7 @@ from connectors.stripe import (
     customers_by_id,
     invoices_by_id,
     invoices_of_customer,
+    meter_total,
     meter_usage,
     meters,
     stripe_client,
@@ -212,6 +213,7 @@ async def test_subscriptions_with_products_in_one_round_trip(client, seed, acme,
         ("Enterprise", 1, 99_900, "licensed", None, "month"),
         ("API calls", None, 20, "metered", 10_000_000, "month"),
         ("Storage", None, 25, "metered", 5_000, "month"),
+        ("Report exports", None, None, "metered", None, "month"),  # tiered: see meters()
     ]
     assert subscription.items[0].meter_id is None
     assert {i.meter_id for i in subscription.items[1:]} == set(seed.catalog.meters)
@@ -223,9 +225,36 @@ async def test_meters_carry_the_unit_of_their_product(client, seed):
 
     ids = seed.catalog.meter_by_event
     assert sorted(found, key=lambda m: m.event_name) == [
-        Meter(ids["api_calls"], "API calls", "api_calls", "call"),
-        Meter(ids["storage_gb"], "Storage (GB)", "storage_gb", "GB"),
+        Meter(ids["api_calls"], "API calls", "api_calls", "call", "sum"),
+        Meter(
+            ids["report_exports"],
+            "Report exports",
+            "report_exports",
+            "export",
+            "count",
+            tuple(
+                sorted(
+                    (p, t[0]["up_to"])
+                    for p, t in seed.catalog.tiers.items()
+                    if (seed.catalog.prices[p]["recurring"] or {}).get("meter")
+                )
+            ),
+        ),
+        Meter(ids["storage_gb"], "Storage (GB)", "storage_gb", "GB", "last"),
     ]
+
+
+async def test_a_gauge_over_a_period_is_its_last_reading_not_a_sum(client, backbone, seed, acme):
+    start, end = usage_days(backbone)
+    meter_id = seed.catalog.meter_by_event["storage_gb"]
+
+    total = await meter_total(client, meter_id, acme, start, end)
+    daily = await meter_usage(client, meter_id, acme, start, end)
+
+    last_event = seed.usage.events[(meter_id, acme)][-1]
+    assert total == last_event[1]
+    assert total == next(d.value for d in reversed(daily) if d.value)
+    assert total < sum(d.value for d in daily) / 50
 
 
 async def test_meter_usage_daily_in_concurrent_windows(client, backbone, seed, acme, sandbox):

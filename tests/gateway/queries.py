@@ -23,7 +23,8 @@ query Dashboard {
       }
       documents(first: 10) { nodes { id name type mimeType createdAt downloadUrl } }
       subscription { id plan status cancelAtPeriodEnd currentPeriodStart currentPeriodEnd }
-      usage { key name unit quantityUsed includedQuantity percentUsed daily { date quantity } }
+      usage { key name unit aggregation quantityUsed includedQuantity percentUsed
+              daily { date quantity } }
     }
   }
 }

@@ -144,7 +144,8 @@ async def test_revocation_takes_effect_here_at_once_and_on_other_replicas_within
         )
         assert here.status_code == 401
         assert (await graphql(client.http, secret, me))["errors"][0]["extensions"] == {
-            "code": "UNAUTHENTICATED"
+            "code": "UNAUTHENTICATED",
+            "reason": "API_TOKEN_REVOKED",
         }
         await asyncio.sleep(TOKEN_TTL_S + 0.1)
         there = await other.get(

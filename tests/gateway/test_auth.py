@@ -227,11 +227,14 @@ async def test_sign_in_requests_are_rate_limited_per_source(client: GatewayClien
 
 
 async def test_requests_without_a_session_are_unauthenticated(client: GatewayClient) -> None:
-    for headers in ({}, {"Authorization": "Bearer forged.token"}):
+    for headers, reason in (
+        ({}, "MISSING_CREDENTIALS"),
+        ({"Authorization": "Bearer forged.token"}, "SESSION_EXPIRED"),
+    ):
         response = await client.http.post("/graphql", json={"query": ME}, headers=headers)
         body = response.json()
         assert body["data"] is None
-        assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED"}
+        assert body["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED", "reason": reason}
 
 
 async def test_logout_ends_the_session(client: GatewayClient) -> None:

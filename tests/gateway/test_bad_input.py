@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from auth.viewer import AuthRefusal
 from sandbox.accounts import Person
 from tests.gateway.conftest import GatewayClient
 from tests.gateway.people import ACME, ACME_EUROPE, GLOBEX, member
@@ -23,7 +24,7 @@ NOT_A_CURSOR = "`after` is not a cursor this API gave out, or it expired."
 ANOTHER_LIST = "`after` is a cursor of another list or filter."
 # What a response may carry: the GraphQL error shape and our extensions, nothing else.
 ERROR_KEYS = {"message", "locations", "path", "extensions"}
-EXTENSION_KEYS = {"code", "argument"}
+EXTENSION_KEYS = {"code", "argument", "reason"}
 TRACE_MARKERS = ("Traceback", 'File "', "site-packages", ".py", "stacktrace", "exception")
 
 
@@ -434,9 +435,14 @@ async def test_without_a_session_every_root_field_is_unauthenticated(
 ) -> None:
     body = await ask(client, query, token=token)
 
+    reason = "MISSING_CREDENTIALS" if token is None else "MALFORMED_CREDENTIALS"
     assert body["data"] is None
     assert errors_of(body) == [
-        {"message": SIGN_IN, "path": [field], "extensions": {"code": "UNAUTHENTICATED"}}
+        {
+            "message": SIGN_IN if token is None else AuthRefusal.MALFORMED_CREDENTIALS.message,
+            "path": [field],
+            "extensions": {"code": "UNAUTHENTICATED", "reason": reason},
+        }
     ]
 
 

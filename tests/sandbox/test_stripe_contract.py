@@ -271,6 +271,7 @@ def test_subscription_has_the_tier_plan_and_metered_items(client, acme):
         ("Enterprise", "licensed", 1),
         ("API calls", "metered", None),
         ("Storage", "metered", None),
+        ("Report exports", "metered", None),
     ]
     assert items[1].price.metadata is not None
     assert items[1].price.metadata.to_dict() == {"included_quantity": "10000000"}
@@ -424,7 +425,7 @@ def test_items_are_added_and_deleted_with_pending_prorations(client, acme, backb
         params={"items": [{"id": new_item.id, "deleted": True}], "proration_behavior": "none"},
     )
 
-    assert new_item.quantity == 2 and len(added["items"].data) == 4
+    assert new_item.quantity == 2 and len(added["items"].data) == 5
     pending = [
         line
         for line in preview.lines.data
@@ -473,8 +474,11 @@ def test_meters_and_daily_event_summaries_page_to_the_end(client, backbone, seed
     days = list(summaries.auto_paging_iter())
 
     expected = seed.usage.buckets(api_calls.id, acme, start, end, 86_400, "sum")
-    assert [m.event_name for m in meters.data] == ["storage_gb", "api_calls"]
-    assert api_calls.default_aggregation.formula == "sum"
+    assert sorted((m.event_name, m.default_aggregation.formula) for m in meters.data) == [
+        ("api_calls", "sum"),
+        ("report_exports", "count"),
+        ("storage_gb", "last"),
+    ]
     assert len(days) == 121
     assert [(d.start_time, d.end_time, d.aggregated_value) for d in days] == [
         (b.start, b.end, b.value) for b in reversed(expected)
@@ -483,6 +487,49 @@ def test_meters_and_daily_event_summaries_page_to_the_end(client, backbone, seed
     assert (
         stripe_calls(sandbox)[1:] == [f"GET /v1/billing/meters/{api_calls.id}/event_summaries"] * 2
     )
+
+
+@pytest.mark.parametrize(
+    ("event_name", "values", "expected"),
+    [("api_calls", [5, 7], 12.0), ("report_exports", [5, 7], 2.0), ("storage_gb", [5, 7], 7.0)],
+)
+def test_each_formula_aggregates_the_way_stripe_documents(
+    client, backbone, acme, sandbox, event_name, values, expected
+):
+    """Stripe's `default_aggregation.formula`: `sum` adds values, `count` counts events,
+    `last` takes the last event's value in the window."""
+    meter = next(m for m in client.v1.billing.meters.list().data if m.event_name == event_name)
+    future = int(datetime.combine(backbone.today, datetime.min.time(), UTC).timestamp()) + 86_400
+    for offset, value in enumerate(values):
+        sandbox["stripe"].call(
+            "POST",
+            "/_sandbox/meter_events",
+            {"customer": acme, "event_name": event_name, "value": value,
+             "timestamp": future + 60 * (offset + 1)},
+        )  # fmt: skip
+
+    window = client.v1.billing.meters.event_summaries.list(
+        meter.id, params={"customer": acme, "start_time": future, "end_time": future + 3600}
+    )
+
+    assert [s.aggregated_value for s in window.data] == [expected]
+
+
+def test_tiers_come_only_when_expanded_and_the_first_is_free(client):
+    """Stripe's price `tiers` is includable: absent unless `expand[]=data.tiers`."""
+    params: Any = {"type": "recurring", "limit": 100, "lookup_keys": ["report_exports_growth_usd"]}
+    [plain] = client.v1.prices.list(params=params).data
+    [expanded] = client.v1.prices.list(params={**params, "expand": ["data.tiers"]}).data
+    retrieved = client.v1.prices.retrieve(plain.id, params={"expand": ["tiers"]})
+
+    assert "tiers" not in plain
+    assert (plain.billing_scheme, plain.tiers_mode, plain.unit_amount) == (
+        "tiered",
+        "graduated",
+        None,
+    )
+    assert [(t.up_to, t.unit_amount) for t in expanded.tiers] == [(200, 0), (None, 50)]
+    assert [(t.up_to, t.unit_amount) for t in retrieved.tiers] == [(200, 0), (None, 50)]
 
 
 def test_hourly_summaries_and_a_new_meter_event(client, backbone, acme, sandbox):

@@ -52,7 +52,7 @@ async def serve_download(ctx: RequestContext, request: Request) -> Response:
     if ctx.viewer is None:
         if ctx.viewer_failure is not None:
             return _refused(503, "Sign-in could not be checked right now; try again shortly.")
-        return _refused(401, "Sign in first: send the session cookie or a bearer token.")
+        return _refused(401, ctx.refusal.message)
     try:
         _, document = await document_by_global_id(ctx, global_id)
         body = await _open(ctx, document)

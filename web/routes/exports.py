@@ -57,7 +57,9 @@ class _Exports:
         if table is None or file_format is None:
             return _not_found()
         try:
-            query = parse_query(request.query_params, table.filter_name, table.filter_values)
+            query = parse_query(
+                request.query_params, table.filter_name, table.filter_values, table.max_days
+            )
         except BadExportQuery as exc:
             return _error(400, "BAD_USER_INPUT", str(exc))
         ctx = await self._context_for(request)
@@ -67,14 +69,17 @@ class _Exports:
             return _error(
                 401,
                 "UNAUTHENTICATED",
-                "Send a session cookie or an `Authorization: Bearer` token.",
+                ctx.refusal.message,
                 {"WWW-Authenticate": "Bearer"},
+                reason=ctx.refusal.code,
             )
         try:
             account = await self._account(ctx, query.account_id)
             if account is None:  # the viewer's own company, deleted meanwhile
                 return _error(404, "NOT_FOUND", "Your account is no longer there.")
-            rows = table.rows(Source(ctx.services.upstreams, self._pacers), account, query)
+            source = Source(ctx.services.upstreams, self._pacers)
+            total = await table.count(source, account, query)
+            rows = table.rows(source, account, query)
             first = await anext(rows, None)
         except GraphQLError as exc:  # a malformed id, or one of an account not the viewer's
             code = str((exc.extensions or {}).get("code", "BAD_USER_INPUT"))
@@ -89,6 +94,7 @@ class _Exports:
             headers={
                 "Content-Disposition": f'attachment; filename="{file_name}"',
                 "Cache-Control": "no-store",
+                **({"X-Total-Count": str(total)} if total is not None else {}),
             },
         )
 
@@ -129,5 +135,13 @@ def _not_found() -> Response:
     )
 
 
-def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
-    return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+def _error(
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    *,
+    reason: str | None = None,
+) -> Response:
+    body = {"error": code, "message": message} | ({"reason": reason} if reason else {})
+    return JSONResponse(body, status_code=status, headers=headers)

@@ -21,6 +21,20 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 OpenClient = Callable[[Settings], AbstractAsyncContextManager[GatewayClient]]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def redis_answers() -> None:
+    """One clear line instead of assertion errors when no Redis is running."""
+    try:
+        with redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1) as client:
+            client.ping()
+    except redis.ConnectionError:
+        pytest.fail(
+            f"Redis does not answer at {REDIS_URL}: run `make check` (it starts one) "
+            "or `.ci/redis`.",
+            pytrace=False,
+        )
+
+
 @pytest.fixture
 def redis_settings(settings: Settings) -> Iterator[Settings]:
     """Settings on the real Redis, under a key prefix of this test's own (removed after)."""

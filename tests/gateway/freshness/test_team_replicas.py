@@ -14,7 +14,8 @@ import httpx
 from auth.sessions import SessionManager
 from bench.gateway_process import CacheTtls, start_gateway
 from cache.codec import Codec
-from cache.redis_backend import RedisCache, connect
+from cache.redis_backend import RedisCache
+from cache.redis_clients import connect
 from config import Settings
 from sandbox.accounts import Backbone
 from sandbox.control import SandboxControl

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from config import Settings
+from sandbox.control import SandboxControl
 from tests.gateway.conftest import GatewayClient
 from tests.gateway.people import ACME, member
 from tests.gateway.resilience.conftest import OpenGateway
@@ -172,7 +173,7 @@ async def test_every_answer_carries_the_security_headers_and_a_request_id(
 
 
 async def test_one_json_log_line_per_request_without_secrets(
-    client: GatewayClient, caplog: pytest.LogCaptureFixture
+    client: GatewayClient, sandbox: SandboxControl, caplog: pytest.LogCaptureFixture
 ) -> None:
     admin = member(client.backbone, ACME, "ADMIN")
     token = await client.token_for(admin)
@@ -194,6 +195,11 @@ async def test_one_json_log_line_per_request_without_secrets(
         "duration_ms": line["duration_ms"],
         "request_id": response.headers["X-Request-Id"],
         "viewer_id": admin.contact_id,
+        "trace_id": None,  # tracing is off (tests/operations/test_tracing.py has it on)
+        "route": "/graphql",
+        "operation": None,  # an anonymous query
+        "upstream_calls": sum(sandbox.call_counts().values()),
     }
+    assert line["upstream_calls"] == 2  # the viewer: their contact, their companies
     for secret in (token, admin.email, "secret-in-query"):
         assert secret not in lines[0]

@@ -1,0 +1,134 @@
+"""Turns `REDIS_URL` into one of redis-py's own clients: a single server, a Sentinel-managed
+master, or a Redis Cluster. Every client fails fast (a cache that waits is worse than none).
+
+    redis://[:password@]host:6379/0                  one server (rediss:// for TLS)
+    redis+sentinel://[:password@]h1:26379,h2:26379/mymaster[/0][?sentinel_password=…]
+                                                     the master Sentinel names `mymaster`
+    redis+cluster://[:password@]h1:7000,h2:7001      a Redis Cluster, from any of its nodes
+
+`rediss+sentinel://` and `rediss+cluster://` speak TLS to the data nodes. With Sentinel, a
+command that meets a failover (the old master refuses writes, or is gone) asks the sentinels
+for the new master and is sent again, a few times, briefly; a cluster client follows its own
+MOVED/ASK redirections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from redis.asyncio import Redis, RedisCluster
+from redis.asyncio.cluster import ClusterNode
+from redis.asyncio.retry import Retry
+from redis.asyncio.sentinel import Sentinel
+from redis.backoff import ExponentialBackoff, NoBackoff
+
+RedisClient = Redis | RedisCluster
+
+SENTINEL_SCHEMES = ("redis+sentinel", "rediss+sentinel")
+CLUSTER_SCHEMES = ("redis+cluster", "rediss+cluster")
+# A Sentinel failover takes about a second: retries spread over ~0.5 s ride most of it out,
+# and the rest is the cache's own fallback (cache/redis_backend.py).
+FAILOVER_RETRIES = 4
+
+
+class BadRedisUrl(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Topology:
+    scheme: str
+    nodes: tuple[tuple[str, int], ...]
+    password: str | None
+    username: str | None
+    path: tuple[str, ...]  # Sentinel: service name, then db
+    query: dict[str, list[str]]
+
+    @property
+    def tls(self) -> bool:
+        return self.scheme.startswith("rediss")
+
+
+def connect(url: str, timeout_s: float = 0.25) -> RedisClient:
+    scheme = urlsplit(url).scheme
+    if scheme in SENTINEL_SCHEMES:
+        return _sentinel_master(parse(url), timeout_s)
+    if scheme in CLUSTER_SCHEMES:
+        return _cluster(parse(url), timeout_s)
+    return Redis.from_url(
+        url,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
+def parse(url: str) -> Topology:
+    parts = urlsplit(url)
+    credentials, _, hosts = parts.netloc.rpartition("@")
+    username, _, password = credentials.partition(":")
+    nodes = tuple(_node(host) for host in hosts.split(",") if host)
+    if not nodes:
+        raise BadRedisUrl(f"{parts.scheme}:// needs at least one host:port")
+    return Topology(
+        scheme=parts.scheme,
+        nodes=nodes,
+        password=unquote(password) or None,
+        username=unquote(username) or None,
+        path=tuple(p for p in parts.path.split("/") if p),
+        query=parse_qs(parts.query),
+    )
+
+
+def _node(host: str) -> tuple[str, int]:
+    name, _, port = host.rpartition(":")
+    if not name or not port.isdigit():
+        raise BadRedisUrl(f"not host:port: {host!r}")
+    return name.strip("[]"), int(port)
+
+
+def _sentinel_master(topology: Topology, timeout_s: float) -> Redis:
+    if not topology.path:
+        raise BadRedisUrl("redis+sentinel:// needs the master's name as its path")
+    service, *rest = topology.path
+    sentinel_password = topology.query.get("sentinel_password", [None])[0]
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+        list(topology.nodes),
+        sentinel_kwargs={
+            "socket_timeout": timeout_s,
+            "socket_connect_timeout": timeout_s,
+            "password": sentinel_password,
+        },
+    )
+    master: Redis = sentinel.master_for(
+        service,
+        db=int(rest[0]) if rest else 0,
+        username=topology.username,
+        password=topology.password,
+        ssl=topology.tls,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), FAILOVER_RETRIES),
+    )
+    return master
+
+
+def _cluster(topology: Topology, timeout_s: float) -> RedisCluster:
+    return RedisCluster(
+        startup_nodes=[ClusterNode(host, port) for host, port in topology.nodes],
+        username=topology.username,
+        password=topology.password,
+        ssl=topology.tls,
+        socket_timeout=timeout_s,
+        socket_connect_timeout=timeout_s,
+    )
+
+
+async def close(client: RedisClient) -> None:
+    """Closes the client, and for a Sentinel-managed master the sentinels' connections too."""
+    await client.aclose()
+    pool = getattr(client, "connection_pool", None)
+    manager = getattr(pool, "sentinel_manager", None)
+    for sentinel in getattr(manager, "sentinels", ()):
+        await sentinel.aclose()
