@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run sandbox check redis lint types test bench bench-portal
+.PHONY: run sandbox check redis lint types test bench bench-portal trusted-documents
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,8 @@ bench: $(STAMP)
 
 bench-portal: $(STAMP)
 	$(BIN)/python -m bench.portal_browser
+
+# The web app's documents, as its browser tests send them: browser sessions in production
+# may send only these (PORTAL_TRUSTED_DOCUMENTS_ONLY). Run after changing a query of the app.
+trusted-documents: $(STAMP)
+	PORTAL_REBUILD_TRUSTED_DOCUMENTS=1 $(BIN)/pytest -q tests/browser

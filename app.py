@@ -81,8 +81,10 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
         gateway: Gateway = request.app.state.gateway
         try:
             await gateway.persisted.resolve(request_data, may_register=context.viewer is not None)
-            if gateway.settings.trusted_documents_only and _from_browser(request):
-                _require_trusted(gateway.persisted, request_data.query)
+            if _from_browser(request) and request_data.query is not None:
+                gateway.persisted.note_browser_document(request_data.query)
+                if gateway.settings.trusted_documents_only:
+                    _require_trusted(gateway.persisted, request_data.query)
         except PersistedQueryError as exc:
             error = GraphQLError(str(exc), extensions={"code": exc.code})
             return _noting_request_error(PreExecutionError(data=None, errors=[error]), sub_response)

@@ -144,6 +144,11 @@ class Settings:
         "the web app's manifest of documents (sha256 -> document)",
         shown="web/portal/trusted-documents.json",
     )  # fmt: skip
+    document_log: str = setting(
+        "PORTAL_DOCUMENT_LOG", "",
+        "tests and builds only: append every document a browser session sends to this file "
+        "(`make trusted-documents` builds the manifest from it)",
+    )  # fmt: skip
     persisted_query_ttl_s: float = setting(
         "PORTAL_PERSISTED_QUERY_TTL_S", 86_400.0,
         "how long a document registered by automatic persisted queries is kept",

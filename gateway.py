@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from starlette.responses import Response
 
@@ -188,5 +189,6 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
                 backend,
                 load_manifest(settings.trusted_documents_file),
                 settings.persisted_query_ttl_s,
+                Path(settings.document_log) if settings.document_log else None,
             )
             yield Gateway(settings, services, sessions, auth, persisted, responses)
