@@ -32,6 +32,7 @@ from resolvers.exports.routes import export_routes
 from resolvers.loaders import Loaders
 from schema.schema import schema
 from web.request_json import decode_request_json
+from web.routes.unsubscribe import unsubscribe_routes
 from web.stack import edge_middleware
 from webhooks.routes import webhook_routes
 
@@ -159,6 +160,7 @@ def create_app(settings: Settings) -> Starlette:
             *download_routes(lambda request: graphql.get_context(request, Response())),
             *export_routes(lambda request: graphql.get_context(request, Response()), settings),
             *webhook_routes(lambda: app.state.gateway),
+            *unsubscribe_routes(lambda: app.state.gateway),
             # Further route groups (downloads, webhooks, exports) are added here.
         ],
         lifespan=lifespan,

@@ -1,4 +1,4 @@
-"""The `portal-gateway` command: serve, sandbox, export-schema."""
+"""The `portal-gateway` command: serve, worker, sandbox, export-schema."""
 
 from __future__ import annotations
 
@@ -50,12 +50,23 @@ def main(argv: list[str] | None = None) -> None:
     sandbox.add_argument("--port-base", type=int, default=SANDBOX_PORT_BASE)
     sandbox.add_argument("--host", default=SANDBOX_HOST)
 
+    worker = commands.add_parser("worker", help="run the job queue's deliveries (needs Redis)")
+    worker.add_argument(
+        "--sandbox",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="talk to the sandbox of `serve` (default: when no vendor credentials are set)",
+    )
+    worker.add_argument("--sandbox-port-base", type=int, default=SANDBOX_PORT_BASE)
+
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
 
     args = parser.parse_args(argv)
     if args.command == "serve":
         _serve(args)
+    elif args.command == "worker":
+        _worker(args)
     elif args.command == "sandbox":
         asyncio.run(_run_sandbox(args))
     else:
@@ -129,6 +140,17 @@ def _serve(args: argparse.Namespace) -> None:
             target=_print_demo_logins, args=(settings, demo_emails), daemon=True
         ).start()
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+
+
+def _worker(args: argparse.Namespace) -> None:
+    from config import sandbox_urls
+    from webhooks import worker
+
+    settings = Settings.from_env()
+    use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
+    if use_sandbox:
+        settings = settings.with_sandbox(sandbox_urls(port_base=args.sandbox_port_base))
+    worker.main(settings)
 
 
 def _demo_emails(running: object) -> list[str]:

@@ -20,6 +20,8 @@ SANDBOX_CREDENTIALS = {
     "ZENDESK_EMAIL": "portal@sandbox.example",
     "ZENDESK_API_TOKEN": "sandbox",
     "DRIVE_ACCESS_TOKEN": "sandbox-token",
+    "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000sandbox",
+    "TWILIO_AUTH_TOKEN": "sandbox-auth-token",
 }
 VENDOR_CREDENTIALS = (
     "HUBSPOT_ACCESS_TOKEN",
@@ -30,7 +32,7 @@ VENDOR_CREDENTIALS = (
 
 
 def sandbox_urls(host: str = SANDBOX_HOST, port_base: int = SANDBOX_PORT_BASE) -> dict[str, str]:
-    vendors = ("hubspot", "stripe", "zendesk", "drive")
+    vendors = ("hubspot", "stripe", "zendesk", "drive", "twilio")
     return {name: f"http://{host}:{port_base + i}" for i, name in enumerate(vendors)}
 
 
@@ -100,6 +102,23 @@ class Settings:
     rate_limit_window_s: float = 60.0
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API
 
+    # Events out (README, "Events and notifications"): the job queue is SAQ on REDIS_URL.
+    # Client webhook retries follow a fixed schedule (5 s … 10 h, ~27 h in all) times this
+    # scale: tests shrink it, nothing else should.
+    webhook_retry_scale: float = 1.0
+    webhook_disable_after: int = 20  # consecutive failed attempts that disable an endpoint
+    webhook_timeout_s: float = 10.0  # per delivery attempt, connect to last byte
+    # Client webhook targets: production allows only https to public addresses; elsewhere
+    # (the sandbox, the demo, tests) loopback and http are allowed too.
+    webhook_allow_loopback: bool = True
+    worker_sweep_s: int = 60  # how often a worker looks for jobs a dead worker left
+    worker_concurrency: int = 20
+    # Twilio (SMS): the Messages API; the sandbox imitates it when no account is set.
+    twilio_base_url: str = sandbox_urls()["twilio"]
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = field(default="", repr=False)
+    twilio_from_number: str = "+15005550006"
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -122,6 +141,9 @@ class Settings:
             drive_base_url=urls["drive"],
             google_service_account_file="",
             drive_access_token=SANDBOX_CREDENTIALS["DRIVE_ACCESS_TOKEN"],
+            twilio_base_url=urls.get("twilio", self.twilio_base_url),
+            twilio_account_sid=SANDBOX_CREDENTIALS["TWILIO_ACCOUNT_SID"],
+            twilio_auth_token=SANDBOX_CREDENTIALS["TWILIO_AUTH_TOKEN"],
         )
 
     @classmethod
@@ -200,6 +222,16 @@ class Settings:
             export_rate_drive=float(
                 text("PORTAL_EXPORT_RATE_DRIVE", str(defaults.export_rate_drive))
             ),
+            webhook_retry_scale=float(text("PORTAL_WEBHOOK_RETRY_SCALE", "1.0")),
+            webhook_disable_after=int(text("PORTAL_WEBHOOK_DISABLE_AFTER", "20")),
+            webhook_timeout_s=float(text("PORTAL_WEBHOOK_TIMEOUT_S", "10")),
+            webhook_allow_loopback=flag("PORTAL_WEBHOOK_ALLOW_LOOPBACK", not production),
+            worker_sweep_s=int(text("PORTAL_WORKER_SWEEP_S", "60")),
+            worker_concurrency=int(text("PORTAL_WORKER_CONCURRENCY", "20")),
+            twilio_base_url=text("TWILIO_BASE_URL", defaults.twilio_base_url),
+            twilio_account_sid=text("TWILIO_ACCOUNT_SID", ""),
+            twilio_auth_token=text("TWILIO_AUTH_TOKEN", ""),
+            twilio_from_number=text("TWILIO_FROM_NUMBER", defaults.twilio_from_number),
         )
 
 

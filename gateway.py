@@ -27,6 +27,7 @@ from connectors.retry_budget import RetryBudget
 from resolvers.cacheable import cacheable_types
 from resolvers.services import Services, Upstreams
 from webhooks.drive_watch import watching_drive
+from webhooks.outbound import open_outbound
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,10 @@ async def open_gateway(settings: Settings) -> AsyncIterator[Gateway]:
 async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncIterator[Gateway]:
     cache = ReadThroughCache(backend, settings.cache_ttl_s, settings.cache_stale_max_s)
     sessions = SessionManager(settings.secret_key, backend)
-    async with open_upstreams(settings) as upstreams:
+    outbound_opened = open_outbound(
+        settings.redis_url, settings.redis_key_prefix, settings.secret_key
+    )
+    async with open_upstreams(settings) as upstreams, outbound_opened as outbound:
         services = Services(
             upstreams=upstreams,
             cache=cache,
@@ -151,6 +155,7 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             download_signer=Signer(settings.secret_key, "download"),
             public_url=settings.public_url,
             viewer_ttl_s=settings.viewer_ttl_s,
+            outbound=outbound,
         )
         auth = AuthServices(
             hubspot=upstreams.hubspot,

@@ -159,7 +159,7 @@ class RedisCache:
         return True
 
     async def _pop_and_publish(self, key: str) -> bytes | None:
-        raw: bytes | None = await self._redis.getdel(self._prefix + key)  # type: ignore[assignment]
+        raw: bytes | None = await self._redis.getdel(self._prefix + key)
         await self._publish([key])
         return raw
 

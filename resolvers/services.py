@@ -10,6 +10,7 @@ from auth.signing import Signer
 from cache.read_through import ReadThroughCache
 from connectors.drive import DriveClient
 from connectors.http import JsonService
+from webhooks.outbound import Outbound
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,4 @@ class Services:
     download_signer: Signer
     public_url: str
     viewer_ttl_s: float
+    outbound: Outbound | None = None  # events out (queue, feeds, live); needs REDIS_URL

@@ -8,6 +8,7 @@ from schema.api_token import ApiTokenMutations
 from schema.mutations_account import AccountMutations
 from schema.mutations_profile import ProfileMutations
 from schema.mutations_tickets import TicketMutations
+from schema.notifications import NotificationMutations
 
 # Each feature adds its mutations class to this tuple.
 MUTATION_CLASSES: tuple[type, ...] = (
@@ -15,6 +16,7 @@ MUTATION_CLASSES: tuple[type, ...] = (
     AccountMutations,
     ProfileMutations,
     TicketMutations,
+    NotificationMutations,
 )
 
 Mutation = merge_types("Mutation", MUTATION_CLASSES) if MUTATION_CLASSES else None

@@ -71,6 +71,7 @@ COMPANIES = ObjectType(
         "drive_folder_id": Property(),
         "portal_logo_url": Property(),
         "portal_primary_color": Property(),
+        "portal_webhook_endpoints": Property(),
     },
     default_properties=("createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"),
     always_properties=("createdate", "hs_lastmodifieddate", "hs_object_id"),
@@ -96,6 +97,7 @@ CONTACTS = ObjectType(
         "portal_role": Property("enumeration", ("ADMIN", "USER", "READ_ONLY")),
         "portal_status": Property("enumeration", ("INVITED", "ACTIVE", "DISABLED")),
         "portal_notification_preferences": Property(),
+        "portal_notifications_read_at": Property(),
         # Custom properties of the portal's API-token contacts (one contact per token).
         "portal_token_name": Property(),
         "portal_token_hash": Property(),

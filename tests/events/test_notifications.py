@@ -1,0 +1,108 @@
+"""Notifications end to end: a change at a vendor, its signed webhook to the gateway, the
+portal event on the queue, and the worker process delivering mail and in-app items as each
+member's preferences say — once, however often the vendor sends it."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from sandbox.accounts import Backbone, Person
+from sandbox.control import SandboxControl
+from tests.events.conftest import (
+    EMAIL_AND_APP,
+    ONLY_EMAIL,
+    Events,
+    everything,
+    set_preferences,
+    until,
+)
+from tests.gateway.freshness import signing
+from tests.gateway.people import ACME, member
+
+OPEN_TICKET = """{ viewer { account { tickets(first: 1, status: [NEW, OPEN, PENDING]) {
+  nodes { number } } } } }"""
+OPT_OUT = """mutation { updateNotificationPreferences(input: {preferences: [
+  {type: TICKET_STATUS_CHANGED, channels: []}]}) { userErrors { message } } }"""
+FEED = """{ viewer { notifications(first: 5) { unreadCount totalCount
+  nodes { type title path read } } } }"""
+
+
+def _active(backbone: Backbone, company_id: str) -> list[Person]:
+    return [p for p in backbone.people_of(company_id) if p.status == "ACTIVE"]
+
+
+async def test_a_ticket_solved_in_zendesk_reaches_members_as_they_chose(
+    events: Events, sandbox: SandboxControl, backbone: Backbone, urls: dict[str, str]
+) -> None:
+    admin, user = member(backbone, ACME, "ADMIN"), member(backbone, ACME, "USER")
+    others = [p for p in _active(backbone, ACME) if p not in (admin, user)]
+    set_preferences(urls, admin, everything(EMAIL_AND_APP))
+    for person in others:
+        set_preferences(urls, person, everything(ONLY_EMAIL))
+    opted_out = await events.graphql(OPT_OUT, as_=user)
+    assert opted_out["data"]["updateNotificationPreferences"]["userErrors"] == []
+    found = await events.graphql(OPEN_TICKET, as_=admin)
+    number = found["data"]["viewer"]["account"]["tickets"]["nodes"][0]["number"]
+
+    sandbox["zendesk"].call("POST", f"/_sandbox/tickets/{number}/status", {"status": "solved"})
+    expected = {p.email for p in _active(backbone, ACME)} - {user.email}
+    await until(lambda: _mailed(events, expected))
+    await events.drained()
+
+    mails = events.mails()
+    assert sorted(m["To"] for m in mails) == sorted(expected)  # one each; none to `user`
+    mail = events.mails(admin.email)[0]
+    assert mail["Subject"] == f"Acme Holdings: Ticket #{number} is now solved"
+    text, html = (part.get_content() for part in mail.iter_parts())
+    assert f"{events.url}/tickets/{number}" in text
+    assert f'href="{events.url}/tickets/{number}"' in html
+    assert "/notifications/unsubscribe?token=" in mail["List-Unsubscribe"]
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    feed = (await events.graphql(FEED, as_=admin))["data"]["viewer"]["notifications"]
+    assert feed == {
+        "unreadCount": 1,
+        "totalCount": 1,
+        "nodes": [{"type": "ticket.status_changed", "title": f"Ticket #{number} is now solved",
+                   "path": f"/tickets/{number}", "read": False}],
+    }  # fmt: skip
+    for person in (user, others[0]):  # opted out; by mail only
+        quiet = (await events.graphql(FEED, as_=person))["data"]["viewer"]["notifications"]
+        assert quiet == {"unreadCount": 0, "totalCount": 0, "nodes": []}
+
+
+async def test_the_same_vendor_event_twice_notifies_once(
+    events: Events, backbone: Backbone, urls: dict[str, str]
+) -> None:
+    acme = backbone.company(ACME)
+    for person in _active(backbone, ACME):
+        set_preferences(urls, person, everything(EMAIL_AND_APP))
+    invoice = {"id": "in_dup", "object": "invoice", "customer": acme.stripe_customer_id,
+               "number": "ACME-DUP", "amount_due": 12500, "currency": "usd"}  # fmt: skip
+    event = {"id": "evt_dup_1", "object": "event", "type": "invoice.created", "created": 1,
+             "data": {"object": invoice}}  # fmt: skip
+    body = json.dumps(event).encode()
+    async with _client(events) as http:
+        first = await http.post("/webhooks/stripe", content=body,
+                                headers=signing.stripe_headers(body))  # fmt: skip
+        await events.drained()
+        # Stripe retries an event it thinks failed, signed anew: a new signature, same id.
+        again = await http.post("/webhooks/stripe", content=body,
+                                headers=signing.stripe_headers(body, age_s=1))  # fmt: skip
+        await events.drained()
+    assert (first.status_code, again.status_code) == (200, 200)
+    expected = sorted(p.email for p in _active(backbone, ACME))
+    assert sorted(m["To"] for m in events.mails()) == expected
+    admin = member(backbone, ACME, "ADMIN")
+    feed = (await events.graphql(FEED, as_=admin))["data"]["viewer"]["notifications"]
+    assert feed["totalCount"] == 1
+
+
+def _client(events: Events) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=events.url, timeout=10)
+
+
+async def _mailed(events: Events, expected: set[str]) -> bool:
+    return {m["To"] for m in events.mails()} >= expected

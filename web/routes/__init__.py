@@ -1,0 +1,1 @@
+"""Every non-/graphql HTTP route of the gateway, one module per group."""
