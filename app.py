@@ -1,40 +1,39 @@
-"""The Starlette app factory: GraphQL at /graphql, sign-in routes, health checks."""
+"""The Starlette app factory: GraphQL at /graphql and the route groups of `web/routes/`."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from auth.api_tokens import looks_like_api_token, verify_api_token
-from auth.routes import AuthServices, auth_routes, session_token_of
 from auth.sessions import SESSION_COOKIE
 from auth.viewer import Viewer
-from auth.viewers import load_viewer
+from auth.viewer_lookup import load_viewer
 from config import Settings
 from connectors import deadline
 from connectors.http import UpstreamError
 from gateway import Gateway, open_gateway
-from resolvers.context import RequestContext
-from resolvers.download_route import download_routes
-from resolvers.errors import upstream_failure
-from resolvers.exports.routes import export_routes
-from resolvers.loaders import Loaders
+from resolvers.request.context import RequestContext
+from resolvers.request.errors import upstream_failure
+from resolvers.request.loaders import Loaders
 from schema.schema import schema
 from web.request_json import decode_request_json
+from web.routes.auth import AuthServices, auth_routes, session_token_of
+from web.routes.downloads import download_routes
+from web.routes.exports import export_routes
+from web.routes.health import health_routes
 from web.routes.unsubscribe import unsubscribe_routes
+from web.routes.webhooks import webhook_routes
 from web.stack import edge_middleware
-from webhooks.routes import webhook_routes
 
 log = logging.getLogger("portal.app")
 
@@ -103,41 +102,6 @@ def _is_json(request: Request) -> bool:
     return request.headers.get("content-type", "").split(";")[0].strip() == "application/json"
 
 
-async def healthz(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
-
-
-async def readyz(request: Request) -> Response:
-    """Can each upstream be reached? A TCP connect to each: no API call, no rate limit."""
-    settings: Settings = request.app.state.gateway.settings
-    urls = {
-        "hubspot": settings.hubspot_base_url,
-        "stripe": settings.stripe_base_url,
-        "zendesk": settings.zendesk_base_url,
-        "drive": settings.drive_base_url,
-    }
-    results = await asyncio.gather(*(_reachable(url) for url in urls.values()))
-    checks = dict(zip(urls, results, strict=True))
-    ready = all(checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "degraded", "upstreams": checks},
-        status_code=200 if ready else 503,
-    )
-
-
-async def _reachable(url: str) -> bool:
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        _, writer = await asyncio.wait_for(
-            asyncio.open_connection(parts.hostname, port), timeout=1.0
-        )
-    except (OSError, TimeoutError):
-        return False
-    writer.close()
-    return True
-
-
 def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -153,15 +117,13 @@ def create_app(settings: Settings) -> Starlette:
     graphql.deadline_s = settings.request_deadline_s
     app = Starlette(
         routes=[
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            *health_routes(),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             *auth_routes(auth_services),
             *download_routes(lambda request: graphql.get_context(request, Response())),
             *export_routes(lambda request: graphql.get_context(request, Response()), settings),
             *webhook_routes(lambda: app.state.gateway),
             *unsubscribe_routes(lambda: app.state.gateway),
-            # Further route groups (downloads, webhooks, exports) are added here.
         ],
         lifespan=lifespan,
         middleware=edge_middleware(settings, lambda: auth_services().limiter),

@@ -1,7 +1,7 @@
 """Every setting of the gateway, read from environment variables in this one place.
 
 Each field's default is the documented default. With no vendor credentials set, the gateway
-talks to the local sandbox (DESIGN.md: ports 8101-8104 on 127.0.0.1).
+talks to the local sandbox (ports 8101-8104 on 127.0.0.1).
 """
 
 from __future__ import annotations

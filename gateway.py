@@ -12,7 +12,6 @@ from starlette.responses import Response
 from auth.magic_links import MagicLinks
 from auth.mail import Mailer, OutboxMailer, SmtpMailer
 from auth.rate_limit import RateLimiter
-from auth.routes import AuthServices, set_session_cookie
 from auth.sessions import SessionManager
 from auth.signing import Signer
 from cache.backend import CacheBackend
@@ -24,8 +23,9 @@ from connectors.breaker import CircuitBreaker
 from connectors.guard import RetryPolicy, Timeouts, UpstreamGuard
 from connectors.http import JsonService, open_session
 from connectors.retry_budget import RetryBudget
-from resolvers.cacheable import cacheable_types
-from resolvers.services import Services, Upstreams
+from resolvers.request.cacheable import cacheable_types
+from resolvers.request.services import Services, Upstreams
+from web.routes.auth import AuthServices, set_session_cookie
 from webhooks.drive_watch import watching_drive
 from webhooks.outbound import open_outbound
 

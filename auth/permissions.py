@@ -1,5 +1,5 @@
 """Who may do what: one `Permission` per kind of portal write, checked by the resolvers
-before anything is read or written upstream (DESIGN.md, "Auth": roles)."""
+before anything is read or written upstream (docs/architecture.md, "Layers")."""
 
 from __future__ import annotations
 

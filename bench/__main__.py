@@ -1,4 +1,4 @@
-"""`python -m bench`: measure the gateway against DESIGN.md's performance budgets."""
+"""`python -m bench`: measure the gateway against the performance budgets (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""DESIGN.md's performance budgets, each as a table row: figure, measurement, budget, verdict."""
+"""The performance budgets (docs/architecture.md), each as a table row: figure,
+measurement, budget, verdict."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from bench.measurements import Measurements
 from bench.warm import WarmLatency
 
 COLD_RATIO = 1.15
-COLD_BUDGETED_AT_MS = (50, 300)  # DESIGN.md names these two; the others are shown for shape
+# docs/architecture.md names these two; the others are shown for shape.
+COLD_BUDGETED_AT_MS = (50, 300)
 WARM_RATIO = 3.0
 CONCURRENT_P95_FACTOR = 2.0
 CONCURRENT_BUDGETED_CLIENTS = 50
@@ -119,4 +121,4 @@ def level_row(level: Level, single: Level) -> Row:
 
 def rss_row(peak_rss_kib: int | None) -> Row:
     measured = "unknown" if peak_rss_kib is None else f"{peak_rss_kib / 1024:.0f} MiB (VmHWM)"
-    return Row("gateway peak RSS", measured, "(no budget in DESIGN.md)", "info")
+    return Row("gateway peak RSS", measured, "(no budget in docs/architecture.md)", "info")

@@ -1,5 +1,5 @@
 """Cold dashboard latency at several injected upstream latencies, against the critical-path
-bound of DESIGN.md (4 sequential round trips x the latency).
+bound of docs/architecture.md (4 sequential round trips x the latency).
 
 How "cold" is made: a gateway process of its own runs with `PORTAL_CACHE_TTL_S` and
 `PORTAL_VIEWER_TTL_S` at COLD_TTL_S (0.25 s), and every sample starts COLD_GAP_S after the

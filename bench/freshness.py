@@ -34,7 +34,7 @@ from bench.gateway_process import CacheTtls, GatewayProcess, start_gateway
 from bench.sandbox_process import SandboxProcess
 from bench.signin import sign_in
 from config import Settings
-from resolvers.ids import decode_id
+from resolvers.request.ids import decode_id
 from sandbox.accounts import Company
 from sandbox.control import SandboxControl
 

@@ -1,4 +1,4 @@
-"""DESIGN.md's freshness goals as table rows: the brief's "a status change ... appears
+"""docs/architecture.md's freshness goals as table rows: the brief's "a status change ... appears
 within seconds" and "new documents within minutes", per vendor, with and without webhooks.
 
 "Within seconds" is taken as at most STATUS_GOAL_S, "within minutes" as DOCUMENT_GOAL_S;

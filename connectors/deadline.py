@@ -1,6 +1,6 @@
 """The deadline of the request being served, carried in a context variable so that every
-upstream call below it, however deep, can see how much time is left (DESIGN.md: "Under two
-seconds, always").
+upstream call below it, however deep, can see how much time is left: every response arrives
+within two seconds.
 
 Tasks copy the context they start in, so dataloader batches and `gather_aligned` children
 inherit the deadline of the request that started them. Outside a request there is none.

@@ -9,10 +9,10 @@ from auth.api_tokens import api_tokens_of, create_api_token, revoke_api_token
 from auth.viewer import Credential, Role, Viewer
 from connectors.hubspot import Company
 from connectors.hubspot_api_tokens import TokenRecord
-from resolvers.access import visible_account
 from resolvers.accounts import account_by_global_id
-from resolvers.context import RequestContext
-from resolvers.errors import bad_input, forbidden, not_found
+from resolvers.request.access import visible_account
+from resolvers.request.context import RequestContext
+from resolvers.request.errors import bad_input, forbidden, not_found
 
 MAX_NAME_LENGTH = 100
 

@@ -10,10 +10,10 @@ from cache import scopes
 from cache.read_through import CacheKey
 from connectors import stripe
 from connectors.hubspot import Company
-from resolvers.access import visible_account
-from resolvers.context import RequestContext
-from resolvers.errors import bad_input, not_found
-from resolvers.ids import decode_id
+from resolvers.request.access import visible_account
+from resolvers.request.context import RequestContext
+from resolvers.request.errors import bad_input, not_found
+from resolvers.request.ids import decode_id
 
 # The subscription a portal shows when a customer has several: the live one first.
 _STATUS_ORDER = ("active", "trialing", "past_due", "unpaid", "incomplete", "paused", "canceled")

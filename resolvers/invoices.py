@@ -9,11 +9,11 @@ from cache import scopes
 from cache.read_through import CacheKey
 from connectors import stripe
 from connectors.hubspot import Company
-from resolvers.access import visible_account
-from resolvers.context import RequestContext
-from resolvers.errors import not_found
-from resolvers.ids import decode_id
-from resolvers.pages import Cursors, Edge, Page
+from resolvers.request.access import visible_account
+from resolvers.request.context import RequestContext
+from resolvers.request.errors import not_found
+from resolvers.request.ids import decode_id
+from resolvers.request.pages import Cursors, Edge, Page
 
 
 @dataclass(frozen=True)

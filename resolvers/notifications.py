@@ -1,5 +1,6 @@
-"""The member's in-app notifications: a page of the feed (Redis), the unread count, and
-marking all read (the marker's record is the HubSpot contact, mirrored in Redis)."""
+"""Notifications: the member's in-app feed (Redis) — a page, the unread count, marking all
+read (the marker's record is the HubSpot contact, mirrored in Redis) — and the preferences
+model, which lives with the deliveries that honour it (webhooks/delivery/preferences.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,26 @@ import time
 from dataclasses import dataclass
 
 from connectors import hubspot_portal
-from resolvers.context import RequestContext
-from resolvers.errors import bad_input
-from resolvers.pages import Cursors, Edge, Page
+from resolvers.request.context import RequestContext
+from resolvers.request.errors import bad_input
+from resolvers.request.pages import Cursors, Edge, Page
 from webhooks.delivery import feed
+from webhooks.delivery.preferences import (
+    DEFAULT_CHANNELS,
+    NotificationChannel,
+    NotificationPreferences,
+    NotificationType,
+)
 from webhooks.outbound import Outbound
+
+__all__ = [
+    "DEFAULT_CHANNELS",
+    "NotificationChannel",
+    "NotificationPreferences",
+    "NotificationType",
+    "mark_all_read",
+    "notification_page",
+]
 
 
 @dataclass(frozen=True)

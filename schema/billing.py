@@ -7,7 +7,7 @@ import strawberry
 
 from connectors import stripe
 from resolvers.billing import MetricUsage
-from resolvers.ids import encode_id
+from resolvers.request.ids import encode_id
 from schema.enums import parse_enum
 from schema.money import Money
 from schema.relay import Node

@@ -4,6 +4,6 @@ from typing import TypeAlias
 
 import strawberry
 
-from resolvers.context import RequestContext
+from resolvers.request.context import RequestContext
 
 Info: TypeAlias = strawberry.Info[RequestContext, None]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from strawberry.tools import merge_types
 
-from schema.api_token import ApiTokenMutations
-from schema.mutations_account import AccountMutations
-from schema.mutations_profile import ProfileMutations
-from schema.mutations_tickets import TicketMutations
+from schema.accounts import AccountMutations
+from schema.api_tokens import ApiTokenMutations
 from schema.notifications import NotificationMutations
+from schema.team import ProfileMutations
+from schema.tickets import TicketMutations
 
 # Each feature adds its mutations class to this tuple.
 MUTATION_CLASSES: tuple[type, ...] = (

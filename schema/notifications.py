@@ -8,8 +8,8 @@ from enum import Enum
 
 import strawberry
 
-from resolvers import notification_preferences as prefs
 from resolvers import notifications
+from resolvers import notifications as prefs
 from schema.context import Info
 from schema.relay import Connection, connection_of
 

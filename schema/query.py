@@ -3,17 +3,17 @@ from __future__ import annotations
 import strawberry
 
 from resolvers import accounts, billing, documents, invoices, notifications, team, tickets
-from resolvers.ids import decode_id
-from resolvers.pages import page_size
-from schema.account import Account
+from resolvers.request.ids import decode_id
+from resolvers.request.pages import page_size
+from schema.accounts import Account
 from schema.billing import Subscription
 from schema.context import Info
-from schema.document import Document
-from schema.invoice import Invoice
+from schema.documents import Document
+from schema.invoices import Invoice
 from schema.notifications import NotificationConnection, notification_connection
 from schema.relay import Node
 from schema.team import TeamMember
-from schema.ticket import Ticket
+from schema.tickets import Ticket
 
 
 @strawberry.type(description="The signed-in member and the accounts they may see.")

@@ -7,8 +7,8 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from resolvers.pages import Edge as PageEdge
-from resolvers.pages import Page
+from resolvers.request.pages import Edge as PageEdge
+from resolvers.request.pages import Page
 
 N = TypeVar("N")
 R = TypeVar("R")

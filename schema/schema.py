@@ -15,19 +15,19 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from schema.account import Account
+from schema.accounts import Account
 from schema.billing import Subscription
-from schema.cost import CostLimit
-from schema.document import Document
-from schema.errors import ErrorCodes
-from schema.exposure import SchemaExposure
-from schema.invoice import Invoice
+from schema.documents import Document
+from schema.extensions.cost import CostLimit
+from schema.extensions.errors import ErrorCodes
+from schema.extensions.exposure import SchemaExposure
+from schema.extensions.read_only import RefuseWritesOfReadOnlyCredentials
+from schema.extensions.stale import stale_fields
+from schema.invoices import Invoice
 from schema.mutation import Mutation
 from schema.query import Query
-from schema.read_only import RefuseWritesOfReadOnlyCredentials
-from schema.stale import stale_fields
 from schema.team import TeamMember
-from schema.ticket import Ticket
+from schema.tickets import Ticket
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30

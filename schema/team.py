@@ -7,12 +7,19 @@ import strawberry
 from auth.viewer import MemberStatus as MemberStatusValue
 from auth.viewer import Role
 from connectors.hubspot import Contact
-from resolvers.ids import encode_id
-from resolvers.profile import is_viewer, preferences_of
+from resolvers import team
+from resolvers.request.ids import encode_id
+from resolvers.request.writes import WriteResult
+from resolvers.team import is_viewer, preferences_of
 from schema.context import Info
 from schema.enums import parse_enum
-from schema.notifications import NotificationPreference, preference_list
+from schema.notifications import (
+    NotificationPreference,
+    NotificationPreferenceInput,
+    preference_list,
+)
 from schema.relay import Node
+from schema.user_errors import UserError, user_errors
 
 
 @strawberry.enum(description="What a member may do: ADMIN manages the team too.")
@@ -63,3 +70,56 @@ class TeamMember(Node):
             status=parse_enum(MemberStatus, contact.portal_status),
             record=contact,
         )
+
+
+@strawberry.input(description="Fields left out (or null) stay as they are.")
+class UpdateMyProfileInput:
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = strawberry.field(
+        default=None, description='E.164, e.g. "+44 20 7946 0958"; "" removes it.'
+    )
+    job_title: str | None = None
+
+
+@strawberry.input(description="The types listed get exactly these channels; others stay.")
+class UpdateNotificationPreferencesInput:
+    preferences: list[NotificationPreferenceInput]
+
+
+@strawberry.type
+class UpdateMyProfilePayload:
+    member: TeamMember | None = strawberry.field(description="The member as they are now.")
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class ProfileMutations:
+    @strawberry.mutation(description="Changes the signed-in member's own contact in HubSpot.")
+    async def update_my_profile(
+        self, info: Info, input: UpdateMyProfileInput
+    ) -> UpdateMyProfilePayload:
+        result = await team.update_my_profile(
+            info.context,
+            team.ProfileInput(
+                first_name=input.first_name,
+                last_name=input.last_name,
+                phone=input.phone,
+                job_title=input.job_title,
+            ),
+        )
+        return _payload(info, result)
+
+    @strawberry.mutation(description="Chooses which notifications the member gets, and how.")
+    async def update_notification_preferences(
+        self, info: Info, input: UpdateNotificationPreferencesInput
+    ) -> UpdateMyProfilePayload:
+        changes = [p.to_resolver() for p in input.preferences]
+        result = await team.update_notification_preferences(info.context, changes)
+        return _payload(info, result)
+
+
+def _payload(info: Info, result: WriteResult[Contact]) -> UpdateMyProfilePayload:
+    account_id = info.context.require_viewer().primary_account_id
+    member = None if result.record is None else TeamMember.from_upstream(result.record, account_id)
+    return UpdateMyProfilePayload(member=member, user_errors=user_errors(result.problems))

@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from resolvers.user_input import Problem, ProblemCode
+from resolvers.request.user_input import Problem, ProblemCode
 
 
 @strawberry.enum

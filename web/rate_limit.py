@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from auth.rate_limit import RateLimit, RateLimiter
-from auth.routes import session_token_of
+from web.routes.auth import session_token_of
 
 
 class GraphQLRateLimit:

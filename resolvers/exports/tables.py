@@ -21,7 +21,7 @@ from connectors.stripe_money import decimal_amount
 from resolvers.documents import Document, DocumentType
 from resolvers.exports.query import ExportQuery
 from resolvers.invoices import owns_invoice
-from resolvers.services import Upstreams
+from resolvers.request.services import Upstreams
 from resolvers.team import is_portal_member
 from resolvers.tickets import owns_ticket
 

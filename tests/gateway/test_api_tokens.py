@@ -16,7 +16,7 @@ from app import create_app
 from config import SANDBOX_CREDENTIALS, Settings
 from sandbox.accounts import Person
 from sandbox.control import SandboxControl
-from schema.read_only import READ_ONLY_MESSAGE
+from schema.extensions.read_only import READ_ONLY_MESSAGE
 from tests.gateway.conftest import GatewayClient
 from tests.gateway.people import ACME, GLOBEX, member
 

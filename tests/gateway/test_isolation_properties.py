@@ -23,7 +23,7 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from config import Settings
-from resolvers.ids import NODE_TYPES
+from resolvers.request.ids import NODE_TYPES
 from sandbox.accounts import Backbone, Person
 from sandbox.control import SandboxControl
 from sandbox.drive.seed import build_state as drive_seed

@@ -7,7 +7,7 @@ import pytest
 from auth.viewer import Role, Viewer
 from cache.codec import Codec, CodecError
 from connectors.drive import DriveFile, FilePage
-from resolvers.cacheable import cacheable_types
+from resolvers.request.cacheable import cacheable_types
 
 
 def test_records_enums_dates_and_containers_come_back_equal() -> None:

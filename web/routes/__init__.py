@@ -1,1 +1,2 @@
-"""Every non-/graphql HTTP route of the gateway, one module per group."""
+"""Every HTTP route that is not `/graphql`: sign-in, downloads, exports, webhooks, health,
+unsubscribe."""

@@ -9,8 +9,8 @@ from graphql import ExecutionResult
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from resolvers.context import RequestContext
-from resolvers.errors import forbidden
+from resolvers.request.context import RequestContext
+from resolvers.request.errors import forbidden
 
 READ_ONLY_MESSAGE = "API tokens are read-only: sign in as a person to change anything."
 

@@ -21,13 +21,13 @@ from config import Settings
 from connectors.http import UpstreamError
 from connectors.hubspot import Company
 from connectors.pacing import Pacer
-from resolvers.access import visible_account
 from resolvers.accounts import account_by_global_id
-from resolvers.context import RequestContext
-from resolvers.errors import upstream_failure
 from resolvers.exports.formats import FORMATS, Format, encoded
 from resolvers.exports.query import BadExportQuery, parse_query
 from resolvers.exports.tables import TABLES, Pacers, Row, Source, Table
+from resolvers.request.access import visible_account
+from resolvers.request.context import RequestContext
+from resolvers.request.errors import upstream_failure
 
 log = logging.getLogger("portal.exports")
 

@@ -1,4 +1,5 @@
-"""Turns what resolvers raise into the errors clients see (DESIGN.md, "Errors and limits").
+"""Turns what resolvers raise into the errors clients see (docs/architecture.md, "The error
+model").
 
 - GraphQL errors that already carry `extensions.code` pass as they are.
 - `UpstreamError`s become UPSTREAM_* errors naming the service, nothing more.
@@ -16,7 +17,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from connectors.http import UpstreamError
-from resolvers.errors import upstream_failure
+from resolvers.request.errors import upstream_failure
 
 log = logging.getLogger("portal.graphql")
 

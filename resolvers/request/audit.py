@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from auth.viewer import Viewer
 from connectors import hubspot
 from connectors.http import UpstreamError
-from resolvers.context import RequestContext
+from resolvers.request.context import RequestContext
 
 log = logging.getLogger("portal.audit")
 

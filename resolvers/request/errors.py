@@ -1,4 +1,5 @@
-"""The errors a client sees, each with `extensions.code` (DESIGN.md, "Errors and limits")."""
+"""The errors a client sees, each with `extensions.code` (docs/architecture.md, "The error
+model")."""
 
 from __future__ import annotations
 

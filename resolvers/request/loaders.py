@@ -13,12 +13,12 @@ from aiodataloader import DataLoader
 from cache import freshness, scopes
 from cache.read_through import CacheKey, ReadThroughCache
 from connectors import drive, hubspot, stripe, zendesk
-from resolvers.services import Services
+from resolvers.request.services import Services
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
-# Vendor limits (DESIGN.md, "Connectors").
+# Vendor limits (docs/architecture.md, "Vendor limits").
 HUBSPOT_BATCH = 100
 HUBSPOT_ASSOCIATIONS_BATCH = 1000
 ZENDESK_SHOW_MANY = 100

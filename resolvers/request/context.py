@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from auth.viewer import Viewer
-from resolvers.errors import unauthenticated
-from resolvers.loaders import Loaders
-from resolvers.services import Services
+from resolvers.request.errors import unauthenticated
+from resolvers.request.loaders import Loaders
+from resolvers.request.services import Services
 
 
 @dataclass

@@ -19,8 +19,8 @@ from starlette.routing import Route
 from auth.signing import BadSignature
 from connectors import drive, stripe
 from connectors.http import NotFound, UpstreamError, UpstreamTimeout
-from resolvers.context import RequestContext
 from resolvers.documents import Document, document_by_global_id
+from resolvers.request.context import RequestContext
 
 ContextFor = Callable[[Request], Awaitable[RequestContext]]
 

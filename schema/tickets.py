@@ -6,11 +6,15 @@ from enum import Enum
 import strawberry
 
 from connectors import zendesk
-from resolvers.ids import encode_id
+from connectors.hubspot import Company
+from resolvers import tickets
+from resolvers.request.ids import encode_id
+from resolvers.request.writes import WriteResult
 from resolvers.tickets import public_comments
 from schema.context import Info
 from schema.enums import parse_enum
 from schema.relay import Node
+from schema.user_errors import UserError, user_errors
 
 
 @strawberry.enum
@@ -100,3 +104,61 @@ class Ticket(Node):
             updated_at=ticket.updated_at,
             record=ticket,
         )
+
+
+@strawberry.enum(description="What the ticket is about: it decides the team that handles it.")
+class TicketCategory(Enum):
+    BILLING = tickets.TicketCategory.BILLING.value
+    TECHNICAL = tickets.TicketCategory.TECHNICAL.value
+    ONBOARDING = tickets.TicketCategory.ONBOARDING.value
+    ACCOUNT = tickets.TicketCategory.ACCOUNT.value
+
+
+@strawberry.input
+class CreateTicketInput:
+    subject: str
+    description: str
+    category: TicketCategory
+    priority: TicketPriority = TicketPriority.NORMAL
+    account_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A sub-account's id; the member's own account by default."
+    )
+
+
+@strawberry.input
+class AddTicketCommentInput:
+    ticket_id: strawberry.ID
+    body: str
+
+
+@strawberry.type
+class TicketPayload:
+    ticket: Ticket | None = strawberry.field(description="The ticket as it is now.")
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class TicketMutations:
+    @strawberry.mutation(description="Opens a Zendesk ticket requested by the member.")
+    async def create_ticket(self, info: Info, input: CreateTicketInput) -> TicketPayload:
+        new = tickets.NewTicket(
+            subject=input.subject,
+            description=input.description,
+            priority=input.priority.value,
+            category=tickets.TicketCategory(input.category.value),
+        )
+        account_id = None if input.account_id is None else str(input.account_id)
+        return _payload(await tickets.create_ticket(info.context, account_id, new))
+
+    @strawberry.mutation(description="Adds a public comment by the member to a ticket.")
+    async def add_ticket_comment(self, info: Info, input: AddTicketCommentInput) -> TicketPayload:
+        result = await tickets.add_ticket_comment(info.context, str(input.ticket_id), input.body)
+        return _payload(result)
+
+
+def _payload(result: WriteResult[tuple[Company, zendesk.Ticket]]) -> TicketPayload:
+    ticket = None
+    if result.record is not None:
+        account, record = result.record
+        ticket = Ticket.from_upstream(record, account.id)
+    return TicketPayload(ticket=ticket, user_errors=user_errors(result.problems))

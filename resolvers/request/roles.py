@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from auth.permissions import Permission
 from auth.viewer import Viewer
-from resolvers.context import RequestContext
-from resolvers.errors import forbidden
+from resolvers.request.context import RequestContext
+from resolvers.request.errors import forbidden
 
 
 def require(ctx: RequestContext, permission: Permission) -> Viewer:

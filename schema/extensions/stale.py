@@ -1,5 +1,5 @@
 """`extensions.stale`: the paths of fields served from an expired cache entry because their
-upstream was down (stale-if-error, DESIGN.md "Caching and freshness")."""
+upstream was down (stale-if-error)."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ import strawberry
 from resolvers.documents import Document as DocumentRecord
 from resolvers.documents import DocumentFilter as DocumentFilterValue
 from resolvers.documents import DocumentType as DocumentTypeValue
-from resolvers.downloads import download_url
-from resolvers.ids import encode_id
+from resolvers.request.download_urls import download_url
+from resolvers.request.ids import encode_id
 from schema.context import Info
 from schema.relay import Node
 

@@ -30,7 +30,7 @@ from graphql import (
 from graphql.type.definition import GraphQLInterfaceType, GraphQLNamedType
 from strawberry.extensions import SchemaExtension
 
-from resolvers.pages import MAX_PAGE_SIZE
+from resolvers.request.pages import MAX_PAGE_SIZE
 
 # resolvers/pages.py: a connection's page when `first` is absent, and the most it may ask
 # for (larger `first`s are refused there, with a clearer message than a cost).

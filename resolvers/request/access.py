@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from auth.viewer import Viewer
 from connectors.hubspot import Company
-from resolvers.context import RequestContext
+from resolvers.request.context import RequestContext
 
 
 async def may_see_account(ctx: RequestContext, viewer: Viewer, account_id: str) -> bool:

@@ -18,7 +18,7 @@ from auth.mail import Mailer, compose
 from auth.rate_limit import RateLimit, RateLimiter
 from auth.sessions import ABSOLUTE_TIMEOUT_S, SESSION_COOKIE, SessionManager
 from auth.viewer import MemberStatus, Role
-from auth.viewers import read_viewer
+from auth.viewer_lookup import read_viewer
 from connectors import hubspot
 from connectors.http import JsonService, UpstreamError
 

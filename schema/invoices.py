@@ -6,8 +6,8 @@ from enum import Enum
 import strawberry
 
 from connectors.stripe import Invoice as StripeInvoice
-from resolvers.downloads import download_url
-from resolvers.ids import encode_id
+from resolvers.request.download_urls import download_url
+from resolvers.request.ids import encode_id
 from schema.context import Info
 from schema.enums import parse_enum
 from schema.money import Money

@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from auth.signing import BadSignature, Signer
-from resolvers.errors import bad_input
+from resolvers.request.errors import bad_input
 
 T = TypeVar("T")
 

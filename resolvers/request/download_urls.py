@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from urllib.parse import quote
 
-from resolvers.context import RequestContext
+from resolvers.request.context import RequestContext
 
 DOWNLOAD_URL_LIFETIME_S = 5 * 60
 

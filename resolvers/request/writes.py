@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from resolvers.user_input import Problem
+from resolvers.request.user_input import Problem
 
 T = TypeVar("T")
 

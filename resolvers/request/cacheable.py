@@ -21,9 +21,10 @@ def cacheable_types() -> list[type]:
 
 
 def _modules_of(package: ModuleType) -> list[ModuleType]:
+    """Every module of the package, those of its subpackages (e.g. `resolvers.request`) too."""
     return [
-        importlib.import_module(f"{package.__name__}.{info.name}")
-        for info in pkgutil.iter_modules(package.__path__)
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}.")
     ]
 
 

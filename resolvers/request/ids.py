@@ -10,7 +10,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 
-from resolvers.errors import bad_input
+from resolvers.request.errors import bad_input
 
 NODE_TYPES = ("Account", "TeamMember", "Invoice", "Document", "Ticket", "Subscription")
 

@@ -1,0 +1,2 @@
+"""Request plumbing that every resolver uses: context, loaders, ids, pages, errors, input,
+access."""

@@ -1,0 +1,1 @@
+"""Schema extensions and validation rules that apply to every operation, apart from the types."""
