@@ -145,8 +145,9 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
     cache = ReadThroughCache(backend, settings.cache_ttl_s, settings.cache_stale_max_s)
     sessions = SessionManager(settings.secret_key, backend)
     outbound_opened = open_outbound(
-        settings.redis_url, settings.redis_key_prefix, settings.secret_key
-    )
+        settings.redis_url, settings.redis_key_prefix, settings.secret_key,
+        allow_loopback=settings.webhook_allow_loopback, hook_timeout_s=settings.webhook_timeout_s,
+    )  # fmt: skip
     async with open_upstreams(settings) as upstreams, outbound_opened as outbound:
         services = Services(
             upstreams=upstreams,

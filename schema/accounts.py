@@ -6,7 +6,16 @@ from typing import Annotated
 import strawberry
 
 from connectors.hubspot import Company
-from resolvers import accounts, api_tokens, billing, documents, invoices, team, tickets
+from resolvers import (
+    accounts,
+    api_tokens,
+    billing,
+    documents,
+    invoices,
+    team,
+    tickets,
+    webhook_endpoints,
+)
 from resolvers.request.ids import encode_id
 from resolvers.request.pages import page_size
 from schema.api_tokens import ApiToken
@@ -18,6 +27,7 @@ from schema.relay import Connection, Node, connection_of
 from schema.team import TeamMember
 from schema.tickets import Ticket, TicketStatus
 from schema.user_errors import UserError, user_errors
+from schema.webhook_endpoints import WebhookEndpoint
 
 
 @strawberry.type
@@ -162,6 +172,11 @@ class Account(Node):
     ) -> list[UsageMetric] | None:
         metrics = await billing.usage(info.context, self.record, from_, to)
         return [UsageMetric.from_upstream(m) for m in metrics]
+
+    @strawberry.field(description="ADMIN only: where the account's systems receive events.")
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint] | None:
+        found = await webhook_endpoints.endpoints_of_account(info.context, self.record)
+        return [WebhookEndpoint.from_upstream(e) for e in found]
 
     @strawberry.field(description="ADMIN only: the account's API tokens, newest first.")
     async def api_tokens(self, info: Info) -> list[ApiToken] | None:

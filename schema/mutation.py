@@ -9,6 +9,7 @@ from schema.api_tokens import ApiTokenMutations
 from schema.notifications import NotificationMutations
 from schema.team import ProfileMutations
 from schema.tickets import TicketMutations
+from schema.webhook_endpoints import WebhookEndpointMutations
 
 # Each feature adds its mutations class to this tuple.
 MUTATION_CLASSES: tuple[type, ...] = (
@@ -17,6 +18,7 @@ MUTATION_CLASSES: tuple[type, ...] = (
     ProfileMutations,
     TicketMutations,
     NotificationMutations,
+    WebhookEndpointMutations,
 )
 
 Mutation = merge_types("Mutation", MUTATION_CLASSES) if MUTATION_CLASSES else None

@@ -22,11 +22,13 @@ class Outbound:
     prefix: str
     hub: LiveHub
     secrets: SecretBox
+    allow_loopback: bool  # client webhook targets (webhooks/delivery/targets.py)
+    hook_timeout_s: float  # one delivery attempt
 
 
 @asynccontextmanager
 async def open_outbound(
-    redis_url: str, prefix: str, secret_key: str
+    redis_url: str, prefix: str, secret_key: str, *, allow_loopback: bool, hook_timeout_s: float
 ) -> AsyncIterator[Outbound | None]:
     if not redis_url:
         yield None
@@ -38,4 +40,5 @@ async def open_outbound(
         hub = LiveHub(redis, prefix)
         await hub.start()
         stack.push_async_callback(hub.close)
-        yield Outbound(queue, redis, prefix, hub, SecretBox(secret_key))
+        box = SecretBox(secret_key)
+        yield Outbound(queue, redis, prefix, hub, box, allow_loopback, hook_timeout_s)

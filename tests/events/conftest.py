@@ -7,6 +7,7 @@ import asyncio
 import json
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -19,10 +20,12 @@ import redis
 from redis.asyncio import Redis
 from saq import Queue
 
+from app import create_app
 from config import Settings
-from sandbox.accounts import Person
+from sandbox.accounts import Backbone, Person
 from sandbox.control import SandboxControl
 from tests.events.worker_process import WorkerProcess
+from tests.gateway.conftest import GatewayClient
 from tests.gateway.freshness import signing
 from tests.gateway.freshness.served import Served, serving
 from tests.gateway.upstream_state import _call
@@ -47,6 +50,7 @@ def events_settings(urls: dict[str, str], tmp_path: Path) -> Iterator[Settings]:
         webhook_retry_scale=0.001,  # 5 s, 300 s, 1800 s … become 5 ms, 0.3 s, 1.8 s …
         webhook_timeout_s=3.0,
         worker_sweep_s=1,
+        twilio_account_sid="",  # no SMS provider until the Twilio sandbox runs
     )
     with redis.Redis.from_url(REDIS_URL) as client:
         keys = [*client.scan_iter(match=f"{prefix}*"), *client.scan_iter(match=f"saq:*{prefix}*")]
@@ -143,10 +147,30 @@ async def events(
         client = Redis.from_url(REDIS_URL)
         queue = Queue.from_url(REDIS_URL, name=queue_name(settings.redis_key_prefix))
         await queue.connect()
+        running = Events(served, worker, settings, client, queue)
         try:
-            yield Events(served, worker, settings, client, queue)
+            yield running
         finally:
-            worker.stop()
-            print(worker.log.read_text())  # shown when a test fails
+            running.worker.stop()  # a test may have replaced it
+            for log in sorted(tmp_path.glob("worker*.log")):  # noqa: ASYNC240 - teardown
+                print(log.read_text())  # shown when a test fails
             await queue.disconnect()
             await client.aclose()
+
+
+@asynccontextmanager
+async def open_client(settings: Settings, backbone: Backbone) -> AsyncIterator[GatewayClient]:
+    """A gateway on the test's Redis, in-process (no worker): for what needs no delivery."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
+            yield GatewayClient(http, app.state.gateway, backbone, settings.outbox_dir)
+
+
+@pytest.fixture
+async def client(
+    events_settings: Settings, sandbox: SandboxControl, backbone: Backbone
+) -> AsyncIterator[GatewayClient]:
+    async with open_client(events_settings, backbone) as opened:
+        yield opened

@@ -20,11 +20,15 @@ from tests.events.conftest import (
 )
 from tests.gateway.freshness import signing
 from tests.gateway.people import ACME, member
+from tests.gateway.upstream_state import hubspot_properties
 
 OPEN_TICKET = """{ viewer { account { tickets(first: 1, status: [NEW, OPEN, PENDING]) {
   nodes { number } } } } }"""
 OPT_OUT = """mutation { updateNotificationPreferences(input: {preferences: [
   {type: TICKET_STATUS_CHANGED, channels: []}]}) { userErrors { message } } }"""
+MARK_READ = "mutation { markNotificationsRead { unreadCount } }"
+READ_AT = "portal_notifications_read_at"
+PREFERENCES = "portal_notification_preferences"
 FEED = """{ viewer { notifications(first: 5) { unreadCount totalCount
   nodes { type title path read } } } }"""
 
@@ -71,6 +75,30 @@ async def test_a_ticket_solved_in_zendesk_reaches_members_as_they_chose(
     for person in (user, others[0]):  # opted out; by mail only
         quiet = (await events.graphql(FEED, as_=person))["data"]["viewer"]["notifications"]
         assert quiet == {"unreadCount": 0, "totalCount": 0, "nodes": []}
+
+    read = await events.graphql(MARK_READ, as_=admin)
+    assert read["data"]["markNotificationsRead"]["unreadCount"] == 0
+    feed = (await events.graphql(FEED, as_=admin))["data"]["viewer"]["notifications"]
+    assert (feed["unreadCount"], feed["nodes"][0]["read"]) == (0, True)
+    marker = hubspot_properties(urls, "contacts", admin.contact_id, [READ_AT])[READ_AT]
+    assert marker is not None and float(marker) > 0
+
+    link = mail["List-Unsubscribe"].strip("<>")
+    async with _client(events) as http:
+        forged = await http.post(link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB"))
+        shown = await http.get(link)
+        done = await http.post(link, content=b"List-Unsubscribe=One-Click")
+    assert forged.status_code == 400
+    assert "This unsubscribe link is not valid." in forged.text
+    assert shown.status_code == 200 and '<form method="post">' in shown.text
+    assert done.status_code == 200, done.text
+    stored = hubspot_properties(urls, "contacts", admin.contact_id, [PREFERENCES])[PREFERENCES]
+    assert stored is not None
+    assert json.loads(stored)["ticket_status_changed"] == {
+        "email": False,
+        "sms": False,
+        "in_app": True,
+    }  # only this type, only this channel
 
 
 async def test_the_same_vendor_event_twice_notifies_once(

@@ -53,3 +53,7 @@ async def forget(redis: Redis, prefix: str, endpoint_id: str) -> None:
     await redis.delete(
         f"{prefix}hook-attempts:{endpoint_id}", f"{prefix}hook-failures:{endpoint_id}"
     )
+
+
+async def reset_failures(redis: Redis, prefix: str, endpoint_id: str) -> None:
+    await redis.delete(f"{prefix}hook-failures:{endpoint_id}")

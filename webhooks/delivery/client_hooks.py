@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+from saq import Queue
 from standardwebhooks.webhooks import Webhook
 
 from auth.mail import compose
@@ -114,21 +115,28 @@ async def deliver_webhook(
     return f"attempt {attempt} failed"
 
 
-async def enqueue_delivery(q: Any, event: PortalEvent, endpoint_id: str, attempt: int = 1,
-                           delay_s: float = 0.0) -> None:  # fmt: skip
+async def enqueue_delivery(
+    q: Queue, event: PortalEvent, endpoint_id: str, *, timeout_s: float, attempt: int = 1,
+    delay_s: float = 0.0,
+) -> None:  # fmt: skip
     scheduled = math.ceil(time.time() + delay_s) if delay_s > 0 else 0
     await queue.enqueue(
         q, "deliver_webhook", f"hook:{event.id}:{endpoint_id}:{attempt}",
         event=event.to_json(), endpoint_id=endpoint_id, attempt=attempt, scheduled=scheduled,
-        retries=3,  # a worker dying mid-attempt: the sweep runs it again
+        # An attempt takes at most the request's timeout: one still running after that was
+        # on a worker that died, and the sweep runs it again (up to 3 times).
+        timeout=math.ceil(timeout_s) + 2, retries=3,
     )  # fmt: skip
 
 
 async def _retry_later(
     deliveries: Deliveries, event: PortalEvent, endpoint_id: str, attempt: int
 ) -> None:
-    delay = SCHEDULE[attempt - 1] * deliveries.settings.webhook_retry_scale
-    await enqueue_delivery(deliveries.queue, event, endpoint_id, attempt + 1, delay)
+    settings = deliveries.settings
+    await enqueue_delivery(
+        deliveries.queue, event, endpoint_id, timeout_s=settings.webhook_timeout_s,
+        attempt=attempt + 1, delay_s=SCHEDULE[attempt - 1] * settings.webhook_retry_scale,
+    )  # fmt: skip
 
 
 async def _disable(

@@ -37,7 +37,10 @@ async def fan_out(ctx: dict[str, Any], *, event: str) -> int:
         jobs += await _queue_for(deliveries, found, recipient, branding)
     for endpoint in await endpoints.endpoints_of(deliveries.hubspot, found.account_id):
         if endpoint.wants(found.type):
-            await client_hooks.enqueue_delivery(deliveries.queue, found, endpoint.id)
+            await client_hooks.enqueue_delivery(
+                deliveries.queue, found, endpoint.id,
+                timeout_s=deliveries.settings.webhook_timeout_s,
+            )  # fmt: skip
             jobs += 1
     return jobs
 
