@@ -18,6 +18,7 @@ from webhooks.delivery.preferences import (
     NotificationPreferences,
     NotificationType,
 )
+from webhooks.events.types import PortalEvent
 from webhooks.outbound import Outbound
 
 __all__ = [
@@ -40,6 +41,13 @@ class Notification:
 class NotificationPage:
     page: Page[Notification]
     unread_count: int
+
+
+def from_event(event: PortalEvent) -> Notification:
+    """The feed item a live message announces (just added, so unread)."""
+    item = feed.FeedItem(event.id, event.type, event.title, event.path, event.occurred_at,
+                         time.time())  # fmt: skip
+    return Notification(item, read=False)
 
 
 def _outbound(ctx: RequestContext) -> Outbound:

@@ -26,6 +26,7 @@ from schema.extensions.stale import stale_fields
 from schema.invoices import Invoice
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.subscription import Subscription as SubscriptionRoot
 from schema.team import TeamMember
 from schema.tickets import Ticket
 
@@ -59,6 +60,7 @@ class PortalSchema(strawberry.Schema):
 schema = PortalSchema(
     query=Query,
     mutation=Mutation,
+    subscription=SubscriptionRoot,
     types=[Account, TeamMember, Invoice, Document, Ticket, Subscription],
     extensions=[
         ErrorCodes,

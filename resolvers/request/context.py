@@ -24,6 +24,8 @@ class RequestContext:
     # Why the viewer could not be read (HubSpot down), to tell the client instead of
     # pretending it is signed out.
     viewer_failure: GraphQLError | None = None
+    # A WebSocket's `connection_init` payload (strawberry sets it; app.py signs in with it).
+    connection_params: object = None
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:
