@@ -128,7 +128,7 @@ def _serve(args: argparse.Namespace) -> None:
 
         running = SandboxThread(SandboxConfig(port_base=args.sandbox_port_base)).start()
         _print_sandbox(running.urls)
-        settings = settings.with_sandbox(running.urls)
+        settings = settings.with_sandbox(running.urls | running.messaging_urls)
         demo_emails = _demo_emails(running)
     public_url = f"http://{args.host}:{args.port}"
     if settings.public_url == Settings().public_url:

@@ -20,7 +20,7 @@ SANDBOX_CREDENTIALS = {
     "ZENDESK_EMAIL": "portal@sandbox.example",
     "ZENDESK_API_TOKEN": "sandbox",
     "DRIVE_ACCESS_TOKEN": "sandbox-token",
-    "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000sandbox",
+    "TWILIO_ACCOUNT_SID": "AC5a4db0c5000000000000000000000001",
     "TWILIO_AUTH_TOKEN": "sandbox-auth-token",
 }
 VENDOR_CREDENTIALS = (
@@ -114,7 +114,7 @@ class Settings:
     worker_sweep_s: int = 60  # how often a worker looks for jobs a dead worker left
     worker_concurrency: int = 20
     # Twilio (SMS): the Messages API; the sandbox imitates it when no account is set.
-    twilio_base_url: str = sandbox_urls()["twilio"]
+    twilio_base_url: str = "https://api.twilio.com"
     twilio_account_sid: str = ""
     twilio_auth_token: str = field(default="", repr=False)
     twilio_from_number: str = "+15005550006"

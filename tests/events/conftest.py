@@ -4,8 +4,10 @@ prefix per test), the sandbox's vendors sending their signed webhooks to the gat
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import secrets
+import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -21,9 +23,10 @@ from redis.asyncio import Redis
 from saq import Queue
 
 from app import create_app
-from config import Settings
+from config import SANDBOX_CREDENTIALS, Settings
 from sandbox.accounts import Backbone, Person
-from sandbox.control import SandboxControl
+from sandbox.control import SandboxControl, VendorControl
+from sandbox.runner import SandboxThread
 from tests.events.worker_process import WorkerProcess
 from tests.gateway.conftest import GatewayClient
 from tests.gateway.freshness import signing
@@ -36,10 +39,33 @@ T = TypeVar("T")
 
 
 @pytest.fixture
-def events_settings(urls: dict[str, str], tmp_path: Path) -> Iterator[Settings]:
+def twilio(sandbox_thread: SandboxThread) -> VendorControl:
+    """The Twilio sandbox, its messages, knobs and request log reset."""
+    control = VendorControl(sandbox_thread.messaging_urls["twilio"])
+    control.reset()
+    return control
+
+
+def texts(twilio: VendorControl) -> list[dict[str, Any]]:
+    """The messages Twilio holds, read over its API as an independent client would."""
+    sid, token = SANDBOX_CREDENTIALS["TWILIO_ACCOUNT_SID"], SANDBOX_CREDENTIALS["TWILIO_AUTH_TOKEN"]
+    login = base64.b64encode(f"{sid}:{token}".encode()).decode()
+    request = urllib.request.Request(  # noqa: S310 - the loopback sandbox
+        f"{twilio.base_url}/2010-04-01/Accounts/{sid}/Messages.json",
+        headers={"Authorization": f"Basic {login}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        found: list[dict[str, Any]] = json.loads(response.read())["messages"]
+    return found
+
+
+@pytest.fixture
+def events_settings(
+    urls: dict[str, str], sandbox_thread: SandboxThread, twilio: VendorControl, tmp_path: Path
+) -> Iterator[Settings]:
     prefix = f"test:{secrets.token_hex(8)}:"
     yield replace(
-        Settings().with_sandbox(urls),
+        Settings().with_sandbox(urls | sandbox_thread.messaging_urls),
         secret_key="test-secret-key",
         outbox_dir=tmp_path / "outbox",
         redis_url=REDIS_URL,
@@ -50,7 +76,6 @@ def events_settings(urls: dict[str, str], tmp_path: Path) -> Iterator[Settings]:
         webhook_retry_scale=0.001,  # 5 s, 300 s, 1800 s … become 5 ms, 0.3 s, 1.8 s …
         webhook_timeout_s=3.0,
         worker_sweep_s=1,
-        twilio_account_sid="",  # no SMS provider until the Twilio sandbox runs
     )
     with redis.Redis.from_url(REDIS_URL) as client:
         keys = [*client.scan_iter(match=f"{prefix}*"), *client.scan_iter(match=f"saq:*{prefix}*")]
@@ -115,6 +140,7 @@ def set_preferences(urls: dict[str, str], person: Person, document: dict[str, An
 
 
 ONLY_EMAIL = {"email": True, "sms": False, "in_app": False}
+EVERY_CHANNEL = {"email": True, "sms": True, "in_app": True}
 EMAIL_AND_APP = {"email": True, "sms": False, "in_app": True}
 
 

@@ -9,13 +9,15 @@ import json
 import httpx
 
 from sandbox.accounts import Backbone, Person
-from sandbox.control import SandboxControl
+from sandbox.control import SandboxControl, VendorControl
 from tests.events.conftest import (
     EMAIL_AND_APP,
+    EVERY_CHANNEL,
     ONLY_EMAIL,
     Events,
     everything,
     set_preferences,
+    texts,
     until,
 )
 from tests.gateway.freshness import signing
@@ -38,11 +40,15 @@ def _active(backbone: Backbone, company_id: str) -> list[Person]:
 
 
 async def test_a_ticket_solved_in_zendesk_reaches_members_as_they_chose(
-    events: Events, sandbox: SandboxControl, backbone: Backbone, urls: dict[str, str]
+    events: Events,
+    sandbox: SandboxControl,
+    backbone: Backbone,
+    urls: dict[str, str],
+    twilio: VendorControl,
 ) -> None:
     admin, user = member(backbone, ACME, "ADMIN"), member(backbone, ACME, "USER")
     others = [p for p in _active(backbone, ACME) if p not in (admin, user)]
-    set_preferences(urls, admin, everything(EMAIL_AND_APP))
+    set_preferences(urls, admin, everything(EVERY_CHANNEL))
     for person in others:
         set_preferences(urls, person, everything(ONLY_EMAIL))
     opted_out = await events.graphql(OPT_OUT, as_=user)
@@ -65,6 +71,9 @@ async def test_a_ticket_solved_in_zendesk_reaches_members_as_they_chose(
     assert "/notifications/unsubscribe?token=" in mail["List-Unsubscribe"]
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
+    [text] = texts(twilio)  # only the admin chose SMS
+    assert (text["to"], text["status"]) == (admin.phone, "queued")
+    assert text["body"] == f"Ticket #{number} is now solved {events.url}/tickets/{number}"
     feed = (await events.graphql(FEED, as_=admin))["data"]["viewer"]["notifications"]
     assert feed == {
         "unreadCount": 1,
@@ -96,7 +105,7 @@ async def test_a_ticket_solved_in_zendesk_reaches_members_as_they_chose(
     assert stored is not None
     assert json.loads(stored)["ticket_status_changed"] == {
         "email": False,
-        "sms": False,
+        "sms": True,
         "in_app": True,
     }  # only this type, only this channel
 
