@@ -13,8 +13,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+# The gateway and one worker beside it, on one Redis and one secret key. Without Redis on
+# REDIS_URL (default 127.0.0.1:6379) the gateway runs alone: no events go out.
 run: $(STAMP)
-	$(BIN)/portal-gateway serve
+	@export REDIS_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}"; \
+	export PORTAL_SECRET_KEY="$${PORTAL_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')}"; \
+	if $(BIN)/python -c 'import redis, sys; redis.Redis.from_url(sys.argv[1], socket_timeout=1).ping()' "$$REDIS_URL" 2>/dev/null; then \
+		$(BIN)/portal-gateway worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/portal-gateway serve; \
+	else \
+		echo "Redis does not answer on $$REDIS_URL: serving without events (no worker)"; \
+		REDIS_URL= $(BIN)/portal-gateway serve; \
+	fi
 
 sandbox: $(STAMP)
 	$(BIN)/portal-gateway sandbox

@@ -128,8 +128,11 @@ def _serve(args: argparse.Namespace) -> None:
 
         running = SandboxThread(SandboxConfig(port_base=args.sandbox_port_base)).start()
         _print_sandbox(running.urls)
-        settings = settings.with_sandbox(running.urls | running.messaging_urls)
+        settings = _with_webhook_secrets(
+            settings.with_sandbox(running.urls | running.messaging_urls)
+        )
         demo_emails = _demo_emails(running)
+        vendor_urls = running.urls
     public_url = f"http://{args.host}:{args.port}"
     if settings.public_url == Settings().public_url:
         from dataclasses import replace
@@ -139,7 +142,45 @@ def _serve(args: argparse.Namespace) -> None:
         threading.Thread(
             target=_print_demo_logins, args=(settings, demo_emails), daemon=True
         ).start()
+        threading.Thread(target=_hook_sandbox, args=(settings, vendor_urls), daemon=True).start()
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+
+
+def _with_webhook_secrets(settings: Settings) -> Settings:
+    """The sandbox's vendors sign their webhooks to this gateway with secrets made here."""
+    import secrets
+    from dataclasses import replace
+
+    return replace(
+        settings,
+        stripe_webhook_secret=settings.stripe_webhook_secret or "whsec_" + secrets.token_hex(16),
+        hubspot_client_secret=settings.hubspot_client_secret or secrets.token_hex(16),
+        zendesk_webhook_secret=settings.zendesk_webhook_secret or secrets.token_hex(16),
+    )
+
+
+def _hook_sandbox(settings: Settings, vendor_urls: dict[str, str]) -> None:
+    """Once the gateway answers, points the sandbox's vendors' webhooks at it: a change made
+    at a vendor then reaches the portal (and, with REDIS_URL and a worker, becomes events)."""
+    from sandbox.control import VendorControl
+
+    _wait_until_up(settings.public_url)
+    for vendor, secret in (
+        ("stripe", settings.stripe_webhook_secret),
+        ("hubspot", settings.hubspot_client_secret),
+        ("zendesk", settings.zendesk_webhook_secret),
+    ):
+        target = {"url": f"{settings.public_url}/webhooks/{vendor}", "secret": secret}
+        VendorControl(vendor_urls[vendor]).call("PUT", "/_sandbox/webhooks", target)
+
+
+def _wait_until_up(base: str) -> None:
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
+                return
+        except OSError:
+            time.sleep(0.1)
 
 
 def _worker(args: argparse.Namespace) -> None:
@@ -168,12 +209,7 @@ def _print_demo_logins(settings: Settings, emails: list[str]) -> None:
     """Once the gateway answers, asks it for sign-in links for the demo users, the way a
     user would, and prints the links it wrote to the outbox."""
     base = settings.public_url
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
-                break
-        except OSError:
-            time.sleep(0.1)
+    _wait_until_up(base)
     print(f"\nGraphiQL: {base}/graphql", flush=True)
     for email in emails:
         link = _request_link(settings, email)
