@@ -56,7 +56,7 @@ def _zendesk(kind: str, event: dict[str, object]) -> str:
 
 
 def test_zendesk_status_changes_and_public_agent_replies_only() -> None:
-    changed = {"current": "solved", "previous": "open"}
+    changed: dict[str, object] = {"current": "solved", "previous": "open"}
     [status] = vendors.derive("zendesk", _zendesk("ticket.status_changed", changed))
     assert (status.type.value, status.title) == (
         "ticket.status_changed",
