@@ -215,7 +215,7 @@ class RedisCache:
             message = json.loads(data)
             if message["from"] != self._replica:
                 for key in message["keys"]:
-                    self._near.pop(key)
+                    self._near.pop(key, None)  # a key this replica never held
         except (ValueError, KeyError, TypeError):
             log.warning("ignored a malformed eviction message: %r", data[:200])
 
