@@ -73,6 +73,7 @@ def events_settings(
         stripe_webhook_secret=signing.STRIPE_SECRET,
         hubspot_client_secret=signing.HUBSPOT_SECRET,
         zendesk_webhook_secret=signing.ZENDESK_SECRET,
+        drive_webhook_token=signing.DRIVE_TOKEN,
         webhook_retry_scale=0.001,  # 5 s, 300 s, 1800 s … become 5 ms, 0.3 s, 1.8 s …
         webhook_timeout_s=3.0,
         worker_sweep_s=1,

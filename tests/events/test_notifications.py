@@ -144,3 +144,27 @@ def _client(events: Events) -> httpx.AsyncClient:
 
 async def _mailed(events: Events, expected: set[str]) -> bool:
     return {m["To"] for m in events.mails()} >= expected
+
+
+async def test_a_document_added_in_drive_reaches_the_feed_once(
+    events: Events, sandbox: SandboxControl, backbone: Backbone, urls: dict[str, str]
+) -> None:
+    admin = member(backbone, ACME, "ADMIN")
+    set_preferences(urls, admin, everything(EMAIL_AND_APP))
+    folder = backbone.company(ACME).drive_folder_id
+    sandbox["drive"].call("POST", "/_sandbox/files", {"folder_id": folder, "name": "Q4 plan.pdf"})
+
+    async def in_feed() -> bool:
+        found = await events.graphql(FEED, as_=admin)
+        return bool(found["data"]["viewer"]["notifications"]["nodes"])
+
+    await until(in_feed)
+    await events.drained()
+    feed = (await events.graphql(FEED, as_=admin))["data"]["viewer"]["notifications"]
+    assert feed["nodes"] == [
+        {"type": "document.added", "title": "New document: Q4 plan.pdf", "path": "/documents",
+         "read": False},
+    ]  # fmt: skip
+    assert [m["Subject"] for m in events.mails(admin.email)] == [
+        "Acme Holdings: New document: Q4 plan.pdf"
+    ]

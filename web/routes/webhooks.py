@@ -15,7 +15,7 @@ from starlette.routing import Route
 from connectors.http import UpstreamError
 from webhooks import drive_watch, evictions, verify
 from webhooks.delivery import queue
-from webhooks.events import vendors
+from webhooks.events import from_drive, vendors
 from webhooks.verify import Refused
 
 if TYPE_CHECKING:
@@ -117,7 +117,14 @@ async def _drive(gateway: Gateway, request: Request, body: bytes) -> Verified | 
     async def find_scopes() -> list[str]:
         if request.headers.get("X-Goog-Resource-State") == "sync":
             return []
-        return await drive_watch.changed_scopes(services.upstreams.drive, services.cache.backend)
+        changes = await drive_watch.read_changes(services.upstreams.drive, services.cache.backend)
+        if changes is None:
+            return []
+        added = from_drive.added_files(changes)
+        if added and services.outbound is not None:
+            # Drive's notification carries no change: the files read here are the body.
+            await queue.enqueue_vendor_webhook(services.outbound.queue, "drive", added)
+        return drive_watch.scopes_of(changes)
 
     return nonce, find_scopes
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from connectors.http import JsonService
-from webhooks.events import accounts, from_hubspot, from_stripe, from_zendesk
+from webhooks.events import accounts, from_drive, from_hubspot, from_stripe, from_zendesk
 from webhooks.events.derived import Derived
 from webhooks.events.types import PortalEvent
 
@@ -21,6 +21,8 @@ def derive(vendor: str, body: str) -> list[Derived]:
         return from_zendesk.derive(data)
     if vendor == "hubspot" and isinstance(data, list):
         return from_hubspot.derive([e for e in data if isinstance(e, dict)])
+    if vendor == "drive" and isinstance(data, list):
+        return from_drive.derive([f for f in data if isinstance(f, dict)])
     return []
 
 
