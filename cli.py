@@ -1,17 +1,28 @@
-"""The `portal-gateway` command: serve, worker, sandbox, export-schema."""
+"""The `portal-gateway` command: serve, worker, sandbox, export-schema, check-config,
+settings-table."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
+import sys
 import threading
 import time
 import urllib.request
 from email import message_from_bytes
 from pathlib import Path
 
-from config import SANDBOX_CREDENTIALS, SANDBOX_HOST, SANDBOX_PORT_BASE, Settings
+from config import (
+    SANDBOX_CREDENTIALS,
+    SANDBOX_HOST,
+    SANDBOX_PORT_BASE,
+    Settings,
+    SettingsError,
+    effective_configuration,
+    settings_table,
+)
 
 DEMO_QUERY = """{
   viewer {
@@ -62,6 +73,11 @@ def main(argv: list[str] | None = None) -> None:
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
 
+    commands.add_parser(
+        "check-config", help="print the settings in effect (secrets masked), or what is wrong"
+    )
+    commands.add_parser("settings-table", help="print the README's table of settings")
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         _serve(args)
@@ -69,8 +85,22 @@ def main(argv: list[str] | None = None) -> None:
         _worker(args)
     elif args.command == "sandbox":
         asyncio.run(_run_sandbox(args))
+    elif args.command == "check-config":
+        print(effective_configuration(_settings(), os.environ), end="")
+    elif args.command == "settings-table":
+        print(settings_table(), end="")
     else:
         _export_schema(args.output)
+
+
+def _settings() -> Settings:
+    """The settings from the environment; on a malformed or missing one, a screen that
+    says which and how to fix it, and exit status 2 (no traceback)."""
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        print(exc.screen(), file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _export_schema(output: Path | None) -> None:
@@ -120,7 +150,7 @@ def _serve(args: argparse.Namespace) -> None:
 
     from app import create_app
 
-    settings = Settings.from_env()
+    settings = _settings()
     use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
     demo_emails: list[str] = []
     if use_sandbox:
@@ -187,7 +217,7 @@ def _worker(args: argparse.Namespace) -> None:
     from config import sandbox_urls
     from webhooks import worker
 
-    settings = Settings.from_env()
+    settings = _settings()
     use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
     if use_sandbox:
         settings = settings.with_sandbox(sandbox_urls(port_base=args.sandbox_port_base))

@@ -1,16 +1,19 @@
-"""Every setting of the gateway, read from environment variables in this one place.
+"""Every setting of the gateway, declared once: its field, environment variable, type,
+default and a line of documentation. `Settings.from_env` reads them all in one loop; the
+README's table and `portal-gateway check-config` are printed from the same declarations.
 
-Each field's default is the documented default. With no vendor credentials set, the gateway
-talks to the local sandbox (ports 8101-8104 on 127.0.0.1).
+With no vendor credentials set, the gateway talks to the local sandbox (ports 8101-8104 on
+127.0.0.1).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 SANDBOX_HOST = "127.0.0.1"
 SANDBOX_PORT_BASE = 8101
@@ -36,88 +39,240 @@ def sandbox_urls(host: str = SANDBOX_HOST, port_base: int = SANDBOX_PORT_BASE) -
     return {name: f"http://{host}:{port_base + i}" for i, name in enumerate(vendors)}
 
 
+def setting(
+    env: str,
+    default: Any,
+    doc: str,
+    *,
+    secret: bool = False,
+    shown: str | None = None,
+    production: Any = None,
+    needs: tuple[str, ...] = (),
+) -> Any:
+    """Declares one setting: read from `env`, `default` when unset, documented by `doc`.
+
+    `secret`: never printed (check-config masks it; repr leaves it out). `shown`: the default
+    as the README states it, when the value itself would mislead. `production`: the default
+    under PORTAL_ENV=production instead. `needs`: variables that must be set when this one is.
+    """
+    meta = {"env": env, "doc": doc, "secret": secret, "shown": shown,
+            "production": production, "needs": needs}  # fmt: skip
+    return field(default=default, repr=not secret, metadata=meta)
+
+
+_SANDBOX = sandbox_urls()
+
+
 @dataclass(frozen=True)
 class Settings:
-    hubspot_base_url: str = sandbox_urls()["hubspot"]
-    hubspot_access_token: str = field(default="", repr=False)
-    stripe_base_url: str = sandbox_urls()["stripe"]
-    stripe_api_key: str = field(default="", repr=False)
-    zendesk_base_url: str = sandbox_urls()["zendesk"]
-    zendesk_email: str = ""
-    zendesk_api_token: str = field(default="", repr=False)
-    drive_base_url: str = sandbox_urls()["drive"]
-    google_service_account_file: str = ""
-    google_delegated_user: str = ""
-    drive_access_token: str = field(default="", repr=False)  # static token (sandbox only)
-    redis_url: str = ""
-    secret_key: str = field(default="", repr=False)
-    public_url: str = "http://127.0.0.1:8000"
-    outbox_dir: Path = Path(".outbox")
-    smtp_host: str = ""
-    smtp_port: int = 587
-    smtp_username: str = ""
-    smtp_password: str = field(default="", repr=False)
-    mail_from: str = "Client Portal <portal@localhost>"
-    graphiql: bool = True
-    request_deadline_s: float = 1.8
-    cache_ttl_s: float = 30.0
-    cache_max_entries: int = 10_000
-    viewer_ttl_s: float = 60.0
-    magic_link_ttl_s: float = 15 * 60.0
-    # Stale-if-error: how long past its TTL a cached read may still be served while its
-    # upstream is down (the response lists such fields in `extensions.stale`).
-    cache_stale_max_s: float = 300.0
-    # With Redis: how long a replica keeps its own copy of a shared entry. Pub/sub evicts
-    # copies at once; this bounds staleness should an eviction message be lost.
-    cache_near_ttl_s: float = 5.0
-    redis_key_prefix: str = "portal:"  # several gateways (or tests) may share one Redis
-    # Webhook signing secrets; a vendor's endpoint answers 404 while its secret is empty.
-    stripe_webhook_secret: str = field(default="", repr=False)  # the endpoint's whsec_...
-    hubspot_client_secret: str = field(default="", repr=False)  # the app's client secret
-    zendesk_webhook_secret: str = field(default="", repr=False)  # the webhook signing secret
-    # Drive: the channel token; when set, the gateway watches Drive changes on startup.
-    drive_webhook_token: str = field(default="", repr=False)
-    webhook_window_s: float = 300.0  # oldest signed timestamp accepted; replays remembered
-    # How long a verified API token is trusted before HubSpot is asked again: a revoked
-    # token stops working on every replica within this time.
-    api_token_ttl_s: float = 60.0
+    # Vendors
+    hubspot_base_url: str = setting(
+        "HUBSPOT_BASE_URL", _SANDBOX["hubspot"], "HubSpot API", shown="sandbox :8101"
+    )
+    hubspot_access_token: str = setting(
+        "HUBSPOT_ACCESS_TOKEN", "", "HubSpot private-app token", secret=True
+    )
+    stripe_base_url: str = setting(
+        "STRIPE_BASE_URL", _SANDBOX["stripe"], "Stripe API", shown="sandbox :8102"
+    )
+    stripe_api_key: str = setting("STRIPE_API_KEY", "", "Stripe secret key", secret=True)
+    zendesk_subdomain: str = setting(
+        "ZENDESK_SUBDOMAIN", "", "means `https://SUBDOMAIN.zendesk.com` (ZENDESK_BASE_URL wins)"
+    )
+    zendesk_base_url: str = setting(
+        "ZENDESK_BASE_URL", _SANDBOX["zendesk"], "Zendesk API", shown="sandbox :8103"
+    )
+    zendesk_email: str = setting("ZENDESK_EMAIL", "", "Zendesk agent email of the API token")
+    zendesk_api_token: str = setting(
+        "ZENDESK_API_TOKEN", "", "Zendesk API token", secret=True, needs=("ZENDESK_EMAIL",)
+    )
+    drive_base_url: str = setting(
+        "DRIVE_BASE_URL", _SANDBOX["drive"], "Google Drive API", shown="sandbox :8104"
+    )
+    google_service_account_file: str = setting(
+        "GOOGLE_SERVICE_ACCOUNT_FILE", "", "service-account JSON key file for Drive"
+    )
+    google_delegated_user: str = setting(
+        "GOOGLE_DELEGATED_USER", "", "the Workspace user the service account acts as",
+        needs=("GOOGLE_SERVICE_ACCOUNT_FILE",),
+    )  # fmt: skip
+    drive_access_token: str = setting(
+        "DRIVE_ACCESS_TOKEN", "", "static Drive bearer token (sandbox only)", secret=True
+    )
+    # Cache
+    redis_url: str = setting(
+        "REDIS_URL", "",
+        "shared cache for several replicas; if Redis fails, each replica falls back to its "
+        "own in-process cache and retries Redis every second",
+        shown="— (in-process cache)",
+    )  # fmt: skip
+    redis_key_prefix: str = setting(
+        "REDIS_KEY_PREFIX", "portal:",
+        "prefix of every key and of the eviction channel (several gateways, or tests, may "
+        "share one Redis)",
+    )  # fmt: skip
+    cache_ttl_s: float = setting("PORTAL_CACHE_TTL_S", 30.0, "shared TTL cache of upstream reads")
+    cache_max_entries: int = setting(
+        "PORTAL_CACHE_MAX_ENTRIES", 10_000, "entries of the in-process cache"
+    )
+    cache_stale_max_s: float = setting(
+        "PORTAL_CACHE_STALE_MAX_S", 300.0,
+        "stale-if-error: how long past its TTL a read may be served while its upstream is "
+        "down (listed in `extensions.stale`)",
+    )  # fmt: skip
+    cache_near_ttl_s: float = setting(
+        "PORTAL_CACHE_NEAR_TTL_S", 5.0,
+        "with Redis: how long a replica keeps its own copy of a shared entry (pub/sub evicts "
+        "copies at once; this bounds a lost message)",
+    )  # fmt: skip
+    viewer_ttl_s: float = setting(
+        "PORTAL_VIEWER_TTL_S", 60.0, "how long a member's role and company links are cached"
+    )
+    api_token_ttl_s: float = setting(
+        "PORTAL_API_TOKEN_TTL_S", 60.0,
+        "how long a verified API token is trusted before HubSpot is asked again (revocation "
+        "delay on other replicas)",
+    )  # fmt: skip
+    # Webhooks: a vendor's endpoint answers 404 while its secret is empty.
+    stripe_webhook_secret: str = setting(
+        "STRIPE_WEBHOOK_SECRET", "",
+        "Stripe endpoint secret (`whsec_…`) for `POST /webhooks/stripe`", secret=True,
+    )  # fmt: skip
+    hubspot_client_secret: str = setting(
+        "HUBSPOT_CLIENT_SECRET", "",
+        "HubSpot app client secret, for `X-HubSpot-Signature-v3` on `POST /webhooks/hubspot`",
+        secret=True,
+    )  # fmt: skip
+    zendesk_webhook_secret: str = setting(
+        "ZENDESK_WEBHOOK_SECRET", "",
+        "Zendesk webhook signing secret for `POST /webhooks/zendesk`", secret=True,
+    )  # fmt: skip
+    drive_webhook_token: str = setting(
+        "DRIVE_WEBHOOK_TOKEN", "",
+        "when set, the gateway watches Drive changes on startup (channel to "
+        "`PORTAL_PUBLIC_URL/webhooks/drive` with this token)", secret=True,
+    )  # fmt: skip
+    webhook_window_s: float = setting(
+        "PORTAL_WEBHOOK_WINDOW_S", 300.0,
+        "oldest signed webhook timestamp accepted; replays are refused",
+    )  # fmt: skip
+    # Sign-in, links and mail
+    secret_key: str = setting(
+        "PORTAL_SECRET_KEY", "",
+        "signs sessions, cursors and download links; set it in production",
+        secret=True, shown="random per process",
+    )  # fmt: skip
+    public_url: str = setting(
+        "PORTAL_PUBLIC_URL", "http://127.0.0.1:8000", "base of links in mail and download URLs"
+    )
+    magic_link_ttl_s: float = setting(
+        "PORTAL_MAGIC_LINK_TTL_S", 15 * 60.0, "how long a sign-in link works"
+    )
+    outbox_dir: Path = setting(  # noqa: RUF009 - `setting` returns a dataclass field
+        "PORTAL_OUTBOX_DIR", Path(".outbox"), "where mail goes when no SMTP server is set"
+    )
+    smtp_host: str = setting("SMTP_HOST", "", "outgoing mail server")
+    smtp_port: int = setting("SMTP_PORT", 587, "outgoing mail server's port")
+    smtp_username: str = setting("SMTP_USERNAME", "", "outgoing mail login")
+    smtp_password: str = setting("SMTP_PASSWORD", "", "outgoing mail password", secret=True)
+    mail_from: str = setting(
+        "PORTAL_MAIL_FROM", "Client Portal <portal@localhost>", "sender of outgoing mail"
+    )
+    # Resilience and hardening (README, "Resilience")
+    environment: str = setting(
+        "PORTAL_ENV", "development",
+        "`production` turns introspection, GraphiQL and \"did you mean\" hints off (unless "
+        "switched on below)",
+    )  # fmt: skip
+    graphiql: bool = setting(
+        "PORTAL_GRAPHIQL", True, "serve GraphiQL on GET /graphql", production=False
+    )
+    introspection: bool = setting(
+        "PORTAL_INTROSPECTION", True, "answer `__schema` / `__type` queries", production=False
+    )
+    request_deadline_s: float = setting(
+        "PORTAL_REQUEST_DEADLINE_S", 1.8,
+        "per-request deadline: every upstream call of a /graphql request ends by then",
+    )  # fmt: skip
+    upstream_max_attempts: int = setting(
+        "PORTAL_UPSTREAM_MAX_ATTEMPTS", 3,
+        "tries per upstream read (or keyed write), first included",
+    )  # fmt: skip
+    breaker_failures: int = setting(
+        "PORTAL_BREAKER_FAILURES", 5, "upstream failures in a row that open its circuit"
+    )
+    breaker_reset_s: float = setting(
+        "PORTAL_BREAKER_RESET_S", 5.0, "how long an open circuit stays open before one probe"
+    )
+    max_body_bytes: int = setting(
+        "PORTAL_MAX_BODY_BYTES", 1024 * 1024, "larger /graphql bodies get 413"
+    )
+    rate_limit_per_viewer: int = setting(
+        "PORTAL_RATE_LIMIT_PER_VIEWER", 300, "/graphql requests per credential per window"
+    )
+    rate_limit_per_ip: int = setting(
+        "PORTAL_RATE_LIMIT_PER_IP", 600, "/graphql requests per client address per window"
+    )
+    rate_limit_window_s: float = setting(
+        "PORTAL_RATE_LIMIT_WINDOW_S", 60.0, "the rate limits' window (429 with `Retry-After`)"
+    )
+    cors_origins: tuple[str, ...] = setting(
+        "PORTAL_CORS_ORIGINS", (),
+        "comma-separated browser origins allowed to call the API (with credentials)",
+    )  # fmt: skip
     # Upstream requests per second one replica's exports may make, per vendor: below the
     # lowest published limits (Stripe 25/s in test mode, Zendesk Team 200/min, HubSpot
     # 100 per 10 s, Drive 12,000/min), leaving room for the portal's own reads.
-    export_rate_stripe: float = 20.0
-    export_rate_zendesk: float = 3.0
-    export_rate_hubspot: float = 8.0
-    export_rate_drive: float = 10.0
+    export_rate_stripe: float = setting(
+        "PORTAL_EXPORT_RATE_STRIPE", 20.0, "Stripe requests per second of one replica's exports"
+    )
+    export_rate_zendesk: float = setting(
+        "PORTAL_EXPORT_RATE_ZENDESK", 3.0, "Zendesk requests per second of one replica's exports"
+    )
+    export_rate_hubspot: float = setting(
+        "PORTAL_EXPORT_RATE_HUBSPOT", 8.0, "HubSpot requests per second of one replica's exports"
+    )
+    export_rate_drive: float = setting(
+        "PORTAL_EXPORT_RATE_DRIVE", 10.0, "Drive requests per second of one replica's exports"
+    )
 
-    # Resilience and hardening (README, "Resilience"). "production" turns introspection,
-    # GraphiQL and "did you mean" suggestions off unless switched on below.
-    environment: str = "development"
-    introspection: bool = True
-    upstream_max_attempts: int = 3  # first try included; reads and idempotent writes only
-    breaker_failures: int = 5  # consecutive upstream failures that open its circuit
-    breaker_reset_s: float = 5.0  # open this long, then one probe call
-    max_body_bytes: int = 1024 * 1024  # larger /graphql bodies get 413
-    rate_limit_per_viewer: int = 300  # /graphql requests per credential per window
-    rate_limit_per_ip: int = 600  # /graphql requests per client address per window
-    rate_limit_window_s: float = 60.0
-    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API
-
-    # Events out (README, "Events and notifications"): the job queue is SAQ on REDIS_URL.
-    # Client webhook retries follow a fixed schedule (5 s … 10 h, ~27 h in all) times this
+    # Events out (README, "Events out"): the job queue is SAQ on REDIS_URL.
+    webhook_timeout_s: float = setting(
+        "PORTAL_WEBHOOK_TIMEOUT_S",
+        10.0,
+        "one client webhook delivery attempt, connect to last byte",
+    )
+    webhook_disable_after: int = setting(
+        "PORTAL_WEBHOOK_DISABLE_AFTER", 20,
+        "failed attempts in a row that disable a client endpoint (and mail its ADMINs)",
+    )  # fmt: skip
+    webhook_allow_loopback: bool = setting(
+        "PORTAL_WEBHOOK_ALLOW_LOOPBACK", True,
+        "accept `http://` and loopback client endpoints (local receivers); private ranges never",
+        production=False,
+    )  # fmt: skip
+    # Client webhook retries follow a fixed schedule (5 s … 10 h, ~27.6 h in all) times this
     # scale: tests shrink it, nothing else should.
-    webhook_retry_scale: float = 1.0
-    webhook_disable_after: int = 20  # consecutive failed attempts that disable an endpoint
-    webhook_timeout_s: float = 10.0  # per delivery attempt, connect to last byte
-    # Client webhook targets: production allows only https to public addresses; elsewhere
-    # (the sandbox, the demo, tests) loopback and http are allowed too.
-    webhook_allow_loopback: bool = True
-    worker_sweep_s: int = 60  # how often a worker looks for jobs a dead worker left
-    worker_concurrency: int = 20
-    # Twilio (SMS): the Messages API; the sandbox imitates it when no account is set.
-    twilio_base_url: str = "https://api.twilio.com"
-    twilio_account_sid: str = ""
-    twilio_auth_token: str = field(default="", repr=False)
-    twilio_from_number: str = "+15005550006"
+    webhook_retry_scale: float = setting(
+        "PORTAL_WEBHOOK_RETRY_SCALE", 1.0, "multiplies the client webhook retry schedule (tests)"
+    )
+    worker_sweep_s: int = setting(
+        "PORTAL_WORKER_SWEEP_S", 60, "how often a worker re-queues the jobs of a worker that died"
+    )
+    worker_concurrency: int = setting(
+        "PORTAL_WORKER_CONCURRENCY", 20, "jobs one worker runs at once"
+    )
+    # SMS: Twilio's Messages API (the sandbox imitates it on :8105).
+    twilio_base_url: str = setting("TWILIO_BASE_URL", "https://api.twilio.com", "Twilio API")
+    twilio_account_sid: str = setting(
+        "TWILIO_ACCOUNT_SID", "", "Twilio account SID; without it no SMS is sent"
+    )
+    twilio_auth_token: str = setting(
+        "TWILIO_AUTH_TOKEN", "", "Twilio auth token", secret=True, needs=("TWILIO_ACCOUNT_SID",)
+    )
+    twilio_from_number: str = setting(
+        "TWILIO_FROM_NUMBER", "+15005550006", "the number SMS are sent from (E.164)"
+    )
 
     @property
     def is_production(self) -> bool:
@@ -148,94 +303,195 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Raises `SettingsError` naming every setting that is malformed or missing."""
         env = os.environ if env is None else env
-        defaults = cls()
-
-        def text(name: str, default: str) -> str:
-            return env.get(name, default)
-
-        production = text("PORTAL_ENV", defaults.environment) == "production"
-
-        def flag(name: str, default: bool) -> bool:
-            return text(name, str(default)).lower() in ("1", "true", "yes")
-
-        return cls(
-            hubspot_base_url=text("HUBSPOT_BASE_URL", defaults.hubspot_base_url),
-            hubspot_access_token=text("HUBSPOT_ACCESS_TOKEN", ""),
-            stripe_base_url=text("STRIPE_BASE_URL", defaults.stripe_base_url),
-            stripe_api_key=text("STRIPE_API_KEY", ""),
-            zendesk_base_url=text("ZENDESK_BASE_URL", _zendesk_url(env, defaults.zendesk_base_url)),
-            zendesk_email=text("ZENDESK_EMAIL", ""),
-            zendesk_api_token=text("ZENDESK_API_TOKEN", ""),
-            drive_base_url=text("DRIVE_BASE_URL", defaults.drive_base_url),
-            google_service_account_file=text("GOOGLE_SERVICE_ACCOUNT_FILE", ""),
-            google_delegated_user=text("GOOGLE_DELEGATED_USER", ""),
-            drive_access_token=text("DRIVE_ACCESS_TOKEN", ""),
-            redis_url=text("REDIS_URL", ""),
-            # A random key still works for one process; sessions then end with it.
-            secret_key=text("PORTAL_SECRET_KEY", "") or secrets.token_urlsafe(32),
-            public_url=text("PORTAL_PUBLIC_URL", defaults.public_url).rstrip("/"),
-            outbox_dir=Path(text("PORTAL_OUTBOX_DIR", str(defaults.outbox_dir))),
-            smtp_host=text("SMTP_HOST", ""),
-            smtp_port=int(text("SMTP_PORT", str(defaults.smtp_port))),
-            smtp_username=text("SMTP_USERNAME", ""),
-            smtp_password=text("SMTP_PASSWORD", ""),
-            mail_from=text("PORTAL_MAIL_FROM", defaults.mail_from),
-            graphiql=flag("PORTAL_GRAPHIQL", not production),
-            request_deadline_s=float(text("PORTAL_REQUEST_DEADLINE_S", "1.8")),
-            cache_ttl_s=float(text("PORTAL_CACHE_TTL_S", str(defaults.cache_ttl_s))),
-            cache_max_entries=int(text("PORTAL_CACHE_MAX_ENTRIES", "10000")),
-            viewer_ttl_s=float(text("PORTAL_VIEWER_TTL_S", str(defaults.viewer_ttl_s))),
-            magic_link_ttl_s=float(text("PORTAL_MAGIC_LINK_TTL_S", str(defaults.magic_link_ttl_s))),
-            cache_stale_max_s=float(
-                text("PORTAL_CACHE_STALE_MAX_S", str(defaults.cache_stale_max_s))
-            ),
-            cache_near_ttl_s=float(text("PORTAL_CACHE_NEAR_TTL_S", str(defaults.cache_near_ttl_s))),
-            redis_key_prefix=text("REDIS_KEY_PREFIX", defaults.redis_key_prefix),
-            stripe_webhook_secret=text("STRIPE_WEBHOOK_SECRET", ""),
-            hubspot_client_secret=text("HUBSPOT_CLIENT_SECRET", ""),
-            zendesk_webhook_secret=text("ZENDESK_WEBHOOK_SECRET", ""),
-            drive_webhook_token=text("DRIVE_WEBHOOK_TOKEN", ""),
-            webhook_window_s=float(text("PORTAL_WEBHOOK_WINDOW_S", str(defaults.webhook_window_s))),
-            api_token_ttl_s=float(text("PORTAL_API_TOKEN_TTL_S", str(defaults.api_token_ttl_s))),
-            environment=text("PORTAL_ENV", defaults.environment),
-            introspection=flag("PORTAL_INTROSPECTION", not production),
-            upstream_max_attempts=int(text("PORTAL_UPSTREAM_MAX_ATTEMPTS", "3")),
-            breaker_failures=int(text("PORTAL_BREAKER_FAILURES", "5")),
-            breaker_reset_s=float(text("PORTAL_BREAKER_RESET_S", "5.0")),
-            max_body_bytes=int(text("PORTAL_MAX_BODY_BYTES", str(defaults.max_body_bytes))),
-            rate_limit_per_viewer=int(text("PORTAL_RATE_LIMIT_PER_VIEWER", "300")),
-            rate_limit_per_ip=int(text("PORTAL_RATE_LIMIT_PER_IP", "600")),
-            rate_limit_window_s=float(text("PORTAL_RATE_LIMIT_WINDOW_S", "60")),
-            cors_origins=tuple(
-                o.strip() for o in text("PORTAL_CORS_ORIGINS", "").split(",") if o.strip()
-            ),
-            export_rate_stripe=float(
-                text("PORTAL_EXPORT_RATE_STRIPE", str(defaults.export_rate_stripe))
-            ),
-            export_rate_zendesk=float(
-                text("PORTAL_EXPORT_RATE_ZENDESK", str(defaults.export_rate_zendesk))
-            ),
-            export_rate_hubspot=float(
-                text("PORTAL_EXPORT_RATE_HUBSPOT", str(defaults.export_rate_hubspot))
-            ),
-            export_rate_drive=float(
-                text("PORTAL_EXPORT_RATE_DRIVE", str(defaults.export_rate_drive))
-            ),
-            webhook_retry_scale=float(text("PORTAL_WEBHOOK_RETRY_SCALE", "1.0")),
-            webhook_disable_after=int(text("PORTAL_WEBHOOK_DISABLE_AFTER", "20")),
-            webhook_timeout_s=float(text("PORTAL_WEBHOOK_TIMEOUT_S", "10")),
-            webhook_allow_loopback=flag("PORTAL_WEBHOOK_ALLOW_LOOPBACK", not production),
-            worker_sweep_s=int(text("PORTAL_WORKER_SWEEP_S", "60")),
-            worker_concurrency=int(text("PORTAL_WORKER_CONCURRENCY", "20")),
-            twilio_base_url=text("TWILIO_BASE_URL", defaults.twilio_base_url),
-            twilio_account_sid=text("TWILIO_ACCOUNT_SID", ""),
-            twilio_auth_token=text("TWILIO_AUTH_TOKEN", ""),
-            twilio_from_number=text("TWILIO_FROM_NUMBER", defaults.twilio_from_number),
-        )
+        production = env.get("PORTAL_ENV", "") == "production"
+        values: dict[str, Any] = {}
+        problems: list[Problem] = []
+        for declared in declarations():
+            name, meta = declared.name, declared.metadata
+            if meta["env"] not in env:
+                if production and meta["production"] is not None:
+                    values[name] = meta["production"]
+                continue
+            try:
+                values[name] = _parse(declared, env[meta["env"]])
+            except ValueError as exc:
+                problems.append(Problem.malformed(declared, env[meta["env"]], str(exc)))
+            problems += [
+                Problem.missing(other, needed_by=meta["env"])
+                for other in meta["needs"]
+                if env[meta["env"]] and not env.get(other)
+            ]
+        if problems:
+            raise SettingsError(problems)
+        # Defaults that depend on other settings.
+        if values.get("zendesk_subdomain") and "zendesk_base_url" not in values:
+            values["zendesk_base_url"] = f"https://{values['zendesk_subdomain']}.zendesk.com"
+        # A random key still works for one process; sessions then end with it.
+        values["secret_key"] = values.get("secret_key") or secrets.token_urlsafe(32)
+        values["public_url"] = values.get("public_url", Settings.public_url).rstrip("/")
+        return cls(**values)
 
 
-def _zendesk_url(env: Mapping[str, str], default: str) -> str:
-    """Zendesk lives at https://SUBDOMAIN.zendesk.com; ZENDESK_BASE_URL overrides it."""
-    subdomain = env.get("ZENDESK_SUBDOMAIN", "")
-    return f"https://{subdomain}.zendesk.com" if subdomain else default
+def declarations() -> tuple[Field[Any], ...]:
+    return fields(Settings)
+
+
+# Reading values
+
+
+@dataclass(frozen=True)
+class Problem:
+    env: str
+    what: str  # what is wrong, e.g. "PORTAL_CACHE_TTL_S='abc' is not a number"
+    expected: str
+    example: str
+
+    @classmethod
+    def malformed(cls, declared: Field[Any], given: str, reason: str) -> Problem:
+        meta = declared.metadata
+        shown = "(hidden)" if meta["secret"] else repr(given)
+        expected = f"{_EXPECTED[_type_of(declared)]} ({meta['doc']})"
+        return cls(meta["env"], f"{meta['env']}={shown} is {reason}", expected,
+                   f"{meta['env']}={_example(declared)}")  # fmt: skip
+
+    @classmethod
+    def missing(cls, env: str, needed_by: str) -> Problem:
+        declared = next(d for d in declarations() if d.metadata["env"] == env)
+        return cls(env, f"{env} is missing: {needed_by} is set and needs it",
+                   declared.metadata["doc"], f"{env}={_example(declared)}")  # fmt: skip
+
+    def describe(self) -> str:
+        return f"  {self.what}.\n      Expected: {self.expected}.\n      Example: {self.example}"
+
+
+class SettingsError(ValueError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.what for p in problems))
+        self.problems = problems
+
+    def screen(self) -> str:
+        """What start-up prints instead of a traceback."""
+        count = len(self.problems)
+        return "\n".join([
+            f"portal-gateway cannot start: {count} setting{'s' if count > 1 else ''} "
+            "to fix in the environment.",
+            "",
+            *(p.describe() for p in self.problems),
+            "",
+            "Every setting, its default and meaning: README.md, \"Configuration\"; the "
+            "values in effect: `portal-gateway check-config`.",
+        ])  # fmt: skip
+
+
+def _flag(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError("not a yes/no value")
+
+
+def _number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            return kind(text.strip())
+        except ValueError:
+            raise ValueError(f"not {_EXPECTED[kind.__name__]}") from None
+
+    return parse
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "str": str,
+    "int": _number(int),
+    "float": _number(float),
+    "bool": _flag,
+    "Path": Path,
+    "tuple[str, ...]": lambda text: tuple(p.strip() for p in text.split(",") if p.strip()),
+}
+_EXPECTED = {
+    "str": "a text",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "Path": "a directory",
+    "tuple[str, ...]": "a comma-separated list",
+}
+_EXAMPLES = {
+    "str": "…",
+    "int": "10",
+    "float": "2.5",
+    "bool": "true",
+    "Path": "/var/lib/portal/outbox",
+    "tuple[str, ...]": "https://portal.example.com,https://admin.example.com",
+}
+
+
+def _type_of(declared: Field[Any]) -> str:
+    return str(declared.type)
+
+
+def _parse(declared: Field[Any], text: str) -> Any:
+    return _PARSERS[_type_of(declared)](text)
+
+
+def _example(declared: Field[Any]) -> str:
+    default = declared.default
+    if default not in ("", (), None) and not declared.metadata["secret"]:
+        return shown_value(default)
+    return _EXAMPLES.get(_type_of(declared), "…")
+
+
+# Showing values
+
+
+def shown_value(value: Any) -> str:
+    """A value as an environment variable would spell it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
+
+
+def shown_default(declared: Field[Any]) -> str:
+    meta = declared.metadata
+    if meta["shown"] is not None:
+        return str(meta["shown"])
+    default = declared.default
+    text = "—" if default in ("", ()) else f"`{shown_value(default)}`"
+    if meta["production"] is not None:
+        text += f" (`{shown_value(meta['production'])}` in production)"
+    return text
+
+
+def settings_table() -> str:
+    """The README's "Configuration" table, one row per declared setting."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    rows += [
+        f"| `{d.metadata['env']}` | {shown_default(d)} | {d.metadata['doc']} |"
+        for d in declarations()
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def effective_configuration(settings: Settings, env: Mapping[str, str]) -> str:
+    """Every setting in effect and where it came from; secrets only say whether they are set."""
+    lines = []
+    for declared in declarations():
+        meta = declared.metadata
+        value = getattr(settings, declared.name)
+        if meta["secret"] and meta["env"] not in env and value:
+            shown = f"({meta['shown'] or 'set, hidden'})"  # e.g. the random secret key
+        elif meta["secret"]:
+            shown = "(set, hidden)" if value else "(not set)"
+        else:
+            shown = shown_value(value) or "(empty)"
+        source = "env" if meta["env"] in env else "default"
+        lines.append(f"{meta['env']:<30} {shown}  [{source}]")
+    return "\n".join(lines) + "\n"

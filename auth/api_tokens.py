@@ -17,6 +17,7 @@ import secrets
 from datetime import UTC, datetime
 
 from auth.viewer import Credential, Role, Viewer
+from cache import scopes
 from cache.read_through import CacheKey, ReadThroughCache
 from connectors.http import JsonService
 from connectors.hubspot_api_tokens import (
@@ -77,7 +78,7 @@ async def revoke_api_token(
     now = datetime.now(UTC)
     if record.revoked_at is None:
         await revoke_token_record(http, record_id, now)
-    await cache.invalidate(_scope(record_id))
+    await cache.invalidate(scopes.api_token(record_id))
     return TokenRecord(
         record.id, record.name, record.secret_hash, record.expires_at,
         record.revoked_at or now, record.created_by, record.created_at, record.company_id,
@@ -96,14 +97,10 @@ async def verify_api_token(
         [record] = await token_records_by_id(http, [record_id])
         return record
 
-    record = await cache.get_or_load(CacheKey(_scope(record_id)), read, ttl_s)
+    record = await cache.get_or_load(CacheKey(scopes.api_token(record_id)), read, ttl_s)
     if record is None or not record.company_id or not is_usable(record, datetime.now(UTC)):
         return None
     if not hmac.compare_digest(record.secret_hash, secret_hash(secret)):
         return None
     # The token reads its own company only (no sub-accounts): READ_ONLY members see as much.
     return Viewer(record.id, "", Role.READ_ONLY, (record.company_id,), Credential.API_TOKEN)
-
-
-def _scope(record_id: str) -> str:
-    return f"hubspot:api-token:{record_id}"

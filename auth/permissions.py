@@ -1,22 +1,27 @@
-"""Who may do what: one `Permission` per kind of portal write, checked by the resolvers
-before anything is read or written upstream (docs/architecture.md, "Layers")."""
+"""Who may do what: one `Permission` per kind of portal write, declared on the GraphQL field
+it guards (`schema/roles.py`) and checked before the resolver runs, so before anything is
+read or written upstream (docs/architecture.md, "Layers")."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auth.viewer import Role, Viewer
+from auth.viewer import Credential, Role, Viewer
 
 
 @dataclass(frozen=True)
 class Permission:
     action: str  # completes "Your role may not ...", e.g. "change the account's details"
     roles: frozenset[Role]
+    credentials: frozenset[Credential] = frozenset(Credential)
+    message: str | None = None  # a refusal of its own, instead of the one naming the role
 
     def allows(self, viewer: Viewer) -> bool:
-        return viewer.role in self.roles
+        return viewer.role in self.roles and viewer.credential in self.credentials
 
     def refusal(self, viewer: Viewer) -> str:
+        if self.message is not None:
+            return self.message
         allowed = " or ".join(sorted(r.value for r in self.roles))
         return f"Your role ({viewer.role.value}) may not {self.action}; ask a {allowed}."
 
@@ -28,3 +33,19 @@ UPDATE_ACCOUNT_DETAILS = Permission("change the account's details", frozenset({R
 UPDATE_OWN_PROFILE = Permission("change your profile", EVERY_ROLE)
 UPDATE_OWN_NOTIFICATIONS = Permission("change your notification preferences", EVERY_ROLE)
 SUBMIT_TICKETS = Permission("open or comment on tickets", frozenset({Role.ADMIN, Role.USER}))
+# Reads too (the list of tokens), so an API token is refused here as well, not only by the
+# read-only rule on mutations.
+MANAGE_API_TOKENS = Permission(
+    "manage the account's API tokens",
+    frozenset({Role.ADMIN}),
+    credentials=frozenset({Credential.SESSION}),
+    message="Only an ADMIN of the account, signed in, manages its API tokens.",
+)
+# Reads too (the endpoints and their delivery log), as with API tokens.
+MANAGE_WEBHOOK_ENDPOINTS = Permission(
+    "manage the account's webhook endpoints",
+    frozenset({Role.ADMIN}),
+    credentials=frozenset({Credential.SESSION}),
+    message="Only an ADMIN of the account, signed in, manages its webhook endpoints.",
+)
+MARK_OWN_NOTIFICATIONS_READ = Permission("mark your notifications read", EVERY_ROLE)

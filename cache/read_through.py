@@ -112,6 +112,12 @@ class ReadThroughCache:
         """Stores a value read on another path, so the next read of `key` needs no call."""
         await self._store(await self._full_key(key), value, ttl_s)
 
+    async def replace(self, key: CacheKey, value: Any, ttl_s: float | None = None) -> None:
+        """After a write: every entry of `key`'s scope is dropped (lists, pages, other
+        replicas' copies) and `value`, the record as the write left it, is filed under `key`."""
+        await self.invalidate(key.scope)
+        await self.prime(key, value, ttl_s)
+
     async def invalidate(self, *scopes: str) -> None:
         for scope in scopes:
             await self.backend.incr(_generation_key(scope), _GENERATION_TTL_S)

@@ -32,6 +32,10 @@ def owner(owner_id: str) -> str:
     return f"hubspot:owner:{owner_id}"
 
 
+def api_token(record_id: str) -> str:
+    return f"hubspot:api-token:{record_id}"
+
+
 def invoice(invoice_id: str) -> str:
     return f"stripe:invoice:{invoice_id}"
 
@@ -46,6 +50,11 @@ def subscriptions(customer_id: str) -> str:
 
 def usage(customer_id: str) -> str:
     return f"stripe:usage:{customer_id}"
+
+
+def meters() -> str:
+    """The account-wide list of billing meters (one entry for every customer)."""
+    return "stripe:meters"
 
 
 def ticket(ticket_id: str) -> str:
@@ -68,6 +77,11 @@ def group(group_id: str) -> str:
     return f"zendesk:group:{group_id}"
 
 
+def groups() -> str:
+    """Every Zendesk group, listed once for all accounts."""
+    return "zendesk:groups"
+
+
 def file(file_id: str) -> str:
     return f"drive:file:{file_id}"
 
@@ -78,3 +92,13 @@ def files(folder_id: str) -> str:
 
 def viewer(contact_id: str) -> str:
     return f"viewer:{contact_id}"
+
+
+# Keys the gateway keeps in the backend itself, beside the read-through entries: state of
+# the Drive changes watch, shared by every replica (webhooks/drive_watch.py).
+
+DRIVE_PAGE_TOKEN = "drive:changes-page-token"  # noqa: S105 - a cache key, not a secret
+
+
+def drive_channel(channel_id: str) -> str:
+    return f"drive:channel:{channel_id}"

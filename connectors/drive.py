@@ -34,8 +34,8 @@ from connectors.http import (
     RateLimited,
     RawResponse,
     Rejected,
-    Unavailable,
     gather_aligned,
+    parse_errors,
 )
 from connectors.streams import ByteStream, open_stream
 
@@ -222,10 +222,8 @@ class _Response(dict[str, str]):
 async def _execute(client: DriveClient, request: Any) -> Any:
     """Sends a request the discovery client built; returns what its model parses."""
     raw = await _send(client, request.method, request.uri, request.headers, request.body)
-    try:
+    with parse_errors(SERVICE):
         return request.postproc(_Response(raw.status, raw.headers), raw.body)
-    except ValueError as exc:
-        raise Unavailable(SERVICE, "response was not JSON") from exc
 
 
 async def _send(
@@ -440,10 +438,8 @@ async def stop_channel(client: DriveClient, channel: Channel) -> None:
 
 
 def _parse(parse: Callable[[Any], T], body: Any) -> T:
-    try:
+    with parse_errors(SERVICE):
         return parse(body)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Unavailable(SERVICE, f"unexpected response: {exc!r}") from exc
 
 
 def _time(text: str) -> datetime:

@@ -24,7 +24,13 @@ import aiohttp
 
 from connectors import deadline
 from connectors.breaker import CircuitBreaker
-from connectors.http import RawResponse, Unavailable, UpstreamTimeout, _retry_after
+from connectors.http import (
+    RawResponse,
+    Unavailable,
+    UpstreamTimeout,
+    retry_after,
+    transport_errors,
+)
 from connectors.retry_budget import RetryBudget
 
 log = logging.getLogger("portal.upstream")
@@ -120,13 +126,11 @@ class UpstreamGuard:
         if not self.breaker.allow():
             raise CircuitOpen(self.service, "circuit open after repeated failures")
         try:
-            response = await attempt(timeout)
-        except TimeoutError as exc:
+            with transport_errors(self.service, method):
+                response = await attempt(timeout)
+        except Unavailable:
             self.breaker.failed()
-            raise UpstreamTimeout(self.service, f"{method} timed out") from exc
-        except aiohttp.ClientError as exc:
-            self.breaker.failed()
-            raise Unavailable(self.service, f"{method} failed: {type(exc).__name__}") from exc
+            raise
         except BaseException:
             self.breaker.abandoned()
             raise
@@ -152,7 +156,7 @@ class UpstreamGuard:
             return None
         wait = self._backoff(number)
         if isinstance(failure, RawResponse) and failure.status == 429:
-            wait = _retry_after(failure.headers) or wait
+            wait = retry_after(failure.headers) or wait
         left = deadline.remaining()
         room = self.retries.max_wait_s if left is None else left - MIN_ATTEMPT_S
         if wait > room or not self.budget.withdraw():

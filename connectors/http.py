@@ -8,13 +8,16 @@
     └── Rejected         any other 4xx: the vendor refused the request (input, credentials)
 
 Connectors raise these, never `aiohttp` or SDK errors, and never return `None` for an error.
+Two context managers do the mapping: `transport_errors` (aiohttp and timeouts) and
+`parse_errors` (a 2xx answer that is not the documented shape).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +62,35 @@ class Rejected(UpstreamError):
         self.detail = detail
 
 
+@contextmanager
+def transport_errors(service: str, action: str) -> Iterator[None]:
+    """What went wrong on the wire while doing `action` (e.g. "GET", "download")."""
+    try:
+        yield
+    except TimeoutError as exc:
+        raise UpstreamTimeout(service, f"{action} timed out") from exc
+    except aiohttp.ClientError as exc:
+        raise Unavailable(service, f"{action} failed: {type(exc).__name__}") from exc
+
+
+@contextmanager
+def parse_errors(service: str) -> Iterator[None]:
+    """A 2xx answer that is not shaped as the vendor documents it is the upstream's failure."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise Unavailable(service, f"unexpected response: {exc!r}") from exc
+
+
+def retry_after(headers: Mapping[str, str] | None) -> float | None:
+    """A 429's `Retry-After` in seconds, when the vendor gave one we can read."""
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class RawResponse:
     status: int
@@ -94,10 +126,8 @@ class JsonService:
         response = await self.send(
             method, self.base_url + path, params=params, headers=headers, body=body
         )
-        try:
+        with parse_errors(self.name):
             return response.json()
-        except ValueError as exc:
-            raise Unavailable(self.name, "response was not JSON") from exc
 
     async def send(
         self,
@@ -121,12 +151,8 @@ class JsonService:
             raw = await self.guard.call(method, url, all_headers, attempt)
             raise_for_status(self.name, raw.status, raw.headers, raw.body)
             return raw
-        try:
+        with transport_errors(self.name, method):
             raw = await attempt(self.session.timeout)
-        except TimeoutError as exc:
-            raise UpstreamTimeout(self.name, f"{method} timed out") from exc
-        except aiohttp.ClientError as exc:
-            raise Unavailable(self.name, f"{method} failed: {type(exc).__name__}") from exc
         raise_for_status(self.name, raw.status, raw.headers, raw.body)
         return raw
 
@@ -138,18 +164,10 @@ def raise_for_status(service: str, status: int, headers: Mapping[str, str], body
     if status == 404:
         raise NotFound(service, detail)
     if status == 429:
-        raise RateLimited(service, detail, _retry_after(headers))
+        raise RateLimited(service, detail, retry_after(headers))
     if status >= 500:
         raise Unavailable(service, f"HTTP {status}")
     raise Rejected(service, status, detail)
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
 
 
 def open_session(

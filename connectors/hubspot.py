@@ -9,13 +9,13 @@ chunks sent concurrently. A record HubSpot does not have is None; an error is an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from connectors.http import JsonService, NotFound, Unavailable, gather_aligned
+from connectors.http import JsonService, NotFound, gather_aligned, parse_errors
+from connectors.paging import chunks
 
 T = TypeVar("T")
 
@@ -108,6 +108,11 @@ class Contact:
     created_at: datetime
     updated_at: datetime
 
+    @property
+    def full_name(self) -> str:
+        """First and last name as people write them; "" when HubSpot has neither."""
+        return _full_name(self.first_name, self.last_name)
+
 
 @dataclass(frozen=True)
 class Owner:
@@ -115,6 +120,14 @@ class Owner:
     email: str | None
     first_name: str | None
     last_name: str | None
+
+    @property
+    def full_name(self) -> str:
+        return _full_name(self.first_name, self.last_name)
+
+
+def _full_name(first_name: str | None, last_name: str | None) -> str:
+    return " ".join(part for part in (first_name, last_name) if part)
 
 
 @dataclass(frozen=True)
@@ -146,7 +159,7 @@ async def contacts_by_email(http: JsonService, emails: Sequence[str]) -> list[Co
         http, "contacts", [e for e in wanted if e], CONTACT_PROPERTIES.values(), "email"
     )
     email = CONTACT_PROPERTIES["email"]
-    with _reading(http):
+    with parse_errors(http.name):
         found = {str(r["properties"][email]).lower(): r for r in results}
     return [_parsed(http, _contact, found.get(e)) for e in wanted]
 
@@ -164,7 +177,7 @@ async def client_tasks_of_companies(
     task_ids = await associated_ids(http, "companies", "tasks", company_ids)
     properties = [*TASK_PROPERTIES.values(), TASK_VISIBLE_PROPERTY]
     found = await _objects_by_id(http, "tasks", [t for ids in task_ids for t in ids], properties)
-    with _reading(http):
+    with parse_errors(http.name):
         visible = {
             i: _task(r)
             for i, r in found.items()
@@ -179,7 +192,7 @@ async def _objects_by_id(
     # HubSpot ids are numbers; anything else cannot exist, and would fail the whole batch.
     numeric = [i for i in ids if i.isdigit()]
     results = await _batch_read(http, object_type, numeric, properties)
-    with _reading(http):
+    with parse_errors(http.name):
         return {str(r["id"]): r for r in results}
 
 
@@ -199,10 +212,10 @@ async def _batch_read(
     pages = await gather_aligned(
         *(
             http.request("POST", path, json_body={**body, "inputs": [{"id": v} for v in chunk]})
-            for chunk in _chunks(list(dict.fromkeys(values)), BATCH_READ_LIMIT)
+            for chunk in chunks(list(dict.fromkeys(values)), BATCH_READ_LIMIT)
         )
     )
-    with _reading(http):
+    with parse_errors(http.name):
         return [result for page in pages for result in page["results"]]
 
 
@@ -267,12 +280,12 @@ async def _associations(
     found: dict[str, list[_Link]] = {i: [] for i in ids if i.isdigit()}
     pending: dict[str, str | None] = dict.fromkeys(found)
     while pending:
-        chunks = _chunks(list(pending.items()), ASSOCIATIONS_BATCH_LIMIT)
+        batches = chunks(list(pending.items()), ASSOCIATIONS_BATCH_LIMIT)
         pages = await gather_aligned(
-            *(http.request("POST", path, json_body={"inputs": _inputs(c)}) for c in chunks)
+            *(http.request("POST", path, json_body={"inputs": _inputs(c)}) for c in batches)
         )
         pending = {}
-        with _reading(http):
+        with parse_errors(http.name):
             for result in (r for page in pages for r in page["results"]):
                 from_id = str(result["from"]["id"])
                 found[from_id].extend(
@@ -305,7 +318,7 @@ async def _owner(http: JsonService, owner_id: str) -> Owner | None:
         body = await http.request("GET", f"/crm/v3/owners/{owner_id}")
     except NotFound:
         return None
-    with _reading(http):
+    with parse_errors(http.name):
         return Owner(
             str(body["id"]), body.get("email"), body.get("firstName"), body.get("lastName")
         )
@@ -357,11 +370,11 @@ async def add_company_note(http: JsonService, company_id: str, body: str, at: da
         "POST",
         "/crm/v3/objects/notes",
         json_body={
-            "properties": {NOTE_BODY_PROPERTY: body, NOTE_TIMESTAMP_PROPERTY: _timestamp(at)},
+            "properties": {NOTE_BODY_PROPERTY: body, NOTE_TIMESTAMP_PROPERTY: timestamp(at)},
             "associations": [{"to": {"id": company_id}, "types": [_NOTE_ON_COMPANY]}],
         },
     )
-    with _reading(http):
+    with parse_errors(http.name):
         return str(created["id"])
 
 
@@ -404,7 +417,8 @@ def _datetime(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def _timestamp(moment: datetime) -> str:
+def timestamp(moment: datetime) -> str:
+    """A datetime as HubSpot's datetime properties take it: UTC, milliseconds, Z."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
@@ -416,18 +430,5 @@ def _due(task: Task) -> tuple[datetime, int]:
 def _parsed(http: JsonService, parse: Callable[[Mapping[str, Any]], T], record: Any) -> T | None:
     if record is None:
         return None
-    with _reading(http):
+    with parse_errors(http.name):
         return parse(record)
-
-
-@contextmanager
-def _reading(http: JsonService) -> Iterator[None]:
-    """A response that is not shaped as HubSpot documents it is the upstream's failure."""
-    try:
-        yield
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise Unavailable(http.name, f"unexpected response: {exc!r}") from exc
-
-
-def _chunks(items: list[T], size: int) -> list[list[T]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.http import JsonService, Unavailable, gather_aligned
-from connectors.hubspot import BATCH_READ_LIMIT
+from connectors.http import JsonService, Unavailable, gather_aligned, parse_errors
+from connectors.hubspot import BATCH_READ_LIMIT, timestamp
+from connectors.paging import chunks, every
 
 TOKEN_PROPERTIES: Mapping[str, str] = {
     "name": "portal_token_name",
@@ -59,7 +60,7 @@ async def create_token_record(
         "lastname": f"API token: {name}",  # what HubSpot users see in lists
     }
     if expires_at is not None:
-        properties[TOKEN_PROPERTIES["expires_at"]] = _timestamp(expires_at)
+        properties[TOKEN_PROPERTIES["expires_at"]] = timestamp(expires_at)
     created = await http.request(
         "POST",
         "/crm/v3/objects/contacts",
@@ -75,12 +76,11 @@ async def token_records_by_id(http: JsonService, ids: Sequence[str]) -> list[Tok
     """Aligned with `ids`; a contact that is no token record (no hash) is None."""
     numeric = list(dict.fromkeys(i for i in ids if i.isdigit()))
     path = "/crm/v3/objects/contacts/batch/read"
-    chunks = [numeric[i : i + BATCH_READ_LIMIT] for i in range(0, len(numeric), BATCH_READ_LIMIT)]
     body = {"properties": list(TOKEN_PROPERTIES.values()), "propertiesWithHistory": []}
     pages = await gather_aligned(
         *(
             http.request("POST", path, json_body={**body, "inputs": [{"id": i} for i in chunk]})
-            for chunk in chunks
+            for chunk in chunks(numeric, BATCH_READ_LIMIT)
         )
     )
     found: dict[str, TokenRecord] = {}
@@ -94,9 +94,8 @@ async def token_records_by_id(http: JsonService, ids: Sequence[str]) -> list[Tok
 
 async def token_records_of_company(http: JsonService, company_id: str) -> list[TokenRecord]:
     """Every token record naming the company, through CRM search (paged to the end)."""
-    found: list[TokenRecord] = []
-    after: str | None = None
-    while True:
+
+    async def read(after: str | None) -> tuple[list[TokenRecord], str | None]:
         body: dict[str, Any] = {
             "filterGroups": [
                 {"filters": [{"propertyName": TOKEN_PROPERTIES["company_id"],
@@ -108,23 +107,24 @@ async def token_records_of_company(http: JsonService, company_id: str) -> list[T
         if after is not None:
             body["after"] = after
         page = await http.request("POST", "/crm/v3/objects/contacts/search", json_body=body)
-        found += [r for r in map(lambda raw: _parsed(http, raw), _field(http, page, "results"))
-                  if r is not None and r.company_id == company_id]  # fmt: skip
-        after = ((page.get("paging") or {}).get("next") or {}).get("after")
-        if after is None:
-            return found
+        found = [r for r in map(lambda raw: _parsed(http, raw), _field(http, page, "results"))
+                 if r is not None and r.company_id == company_id]  # fmt: skip
+        with parse_errors(http.name):
+            return found, ((page.get("paging") or {}).get("next") or {}).get("after")
+
+    return await every(read)
 
 
 async def revoke_token_record(http: JsonService, record_id: str, at: datetime) -> None:
     await http.request(
         "PATCH",
         f"/crm/v3/objects/contacts/{record_id}",
-        json_body={"properties": {TOKEN_PROPERTIES["revoked_at"]: _timestamp(at)}},
+        json_body={"properties": {TOKEN_PROPERTIES["revoked_at"]: timestamp(at)}},
     )
 
 
 def _parsed(http: JsonService, raw: Any) -> TokenRecord | None:
-    try:
+    with parse_errors(http.name):
         properties = raw["properties"]
         secret_hash = properties.get(TOKEN_PROPERTIES["secret_hash"])
         if not secret_hash:
@@ -139,15 +139,11 @@ def _parsed(http: JsonService, raw: Any) -> TokenRecord | None:
             created_at=datetime.fromisoformat(raw["createdAt"]),
             company_id=properties.get(TOKEN_PROPERTIES["company_id"]),
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Unavailable(http.name, f"unexpected response: {exc!r}") from exc
 
 
 def _field(http: JsonService, body: Any, name: str) -> Any:
-    try:
+    with parse_errors(http.name):
         return body[name]
-    except (KeyError, TypeError) as exc:
-        raise Unavailable(http.name, f"unexpected response: no {name}") from exc
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -156,7 +152,3 @@ def _moment(value: str | None) -> datetime | None:
     if value.isdigit():  # HubSpot also answers epoch milliseconds for datetime properties
         return datetime.fromtimestamp(int(value) / 1000, UTC)
     return datetime.fromisoformat(value)
-
-
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -10,7 +10,7 @@ from types import TracebackType
 
 import aiohttp
 
-from connectors.http import JsonService, Unavailable, UpstreamTimeout, raise_for_status
+from connectors.http import JsonService, raise_for_status, transport_errors
 
 # Files may outlast a session's total timeout; only a stalled read is an error.
 STREAM_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=2, sock_read=30)
@@ -33,12 +33,9 @@ class ByteStream:
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         try:
-            async for chunk in self._response.content.iter_chunked(STREAM_CHUNK):
-                yield chunk
-        except TimeoutError as exc:
-            raise UpstreamTimeout(self._service, "download stalled") from exc
-        except aiohttp.ClientError as exc:
-            raise Unavailable(self._service, f"download failed: {type(exc).__name__}") from exc
+            with transport_errors(self._service, "download"):
+                async for chunk in self._response.content.iter_chunked(STREAM_CHUNK):
+                    yield chunk
         finally:
             self._response.release()
 
@@ -61,14 +58,10 @@ async def open_stream(
     http: JsonService, url: str, headers: Mapping[str, str] | None = None
 ) -> ByteStream:
     """GETs `url` with the service's session and credentials, and hands over the body unread."""
-    try:
+    with transport_errors(http.name, "download"):
         response = await http.session.get(
             url, headers={**http.headers, **(headers or {})}, timeout=STREAM_TIMEOUT
         )
-    except TimeoutError as exc:
-        raise UpstreamTimeout(http.name, "download timed out") from exc
-    except aiohttp.ClientError as exc:
-        raise Unavailable(http.name, f"download failed: {type(exc).__name__}") from exc
     if response.status >= 400:
         async with response:
             body = await response.read()

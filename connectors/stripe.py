@@ -13,7 +13,7 @@ errors it lets through) into the `connectors.http` family:
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -32,7 +32,11 @@ from connectors.http import (
     UpstreamError,
     UpstreamTimeout,
     gather_aligned,
+    parse_errors,
+    retry_after,
+    transport_errors,
 )
+from connectors.paging import chunks, every
 from connectors.streams import ByteStream, open_stream
 from connectors.stripe_http import GuardedStripeHttp
 
@@ -289,7 +293,7 @@ async def _raw_json(
 
 
 def _invoice(raw: dict[str, Any]) -> Invoice:
-    try:
+    with parse_errors(SERVICE):
         details = (raw.get("parent") or {}).get("subscription_details") or {}
         paid_at = (raw.get("status_transitions") or {}).get("paid_at")
         subscription = details.get("subscription")
@@ -312,8 +316,6 @@ def _invoice(raw: dict[str, Any]) -> Invoice:
             hosted_invoice_url=raw.get("hosted_invoice_url"),
             subscription_id=_json_id(subscription) if subscription else None,
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Unavailable(SERVICE, f"unexpected invoice: {exc!r}") from exc
 
 
 def _json_id(value: str | dict[str, Any]) -> str:
@@ -357,7 +359,7 @@ async def subscriptions_of_customer(
         _product_id(item.price) for subscription in subscriptions for item in subscription.items
     }
     missing = sorted(wanted - names.keys())
-    for chunk in _chunks(missing, PAGE_LIMIT):  # beyond the first page of products: rare
+    for chunk in chunks(missing, PAGE_LIMIT):  # beyond the first page of products: rare
         more = await _call(
             client.v1.products.list_async(params={"ids": chunk, "limit": PAGE_LIMIT})
         )
@@ -474,13 +476,11 @@ async def meter_usage(
 
 async def _call(request: Awaitable[T]) -> T:
     try:
-        return await request
+        # The SDK reads the body outside its own error handling: transport errors get through.
+        with transport_errors(SERVICE, "request"):
+            return await request
     except stripe.StripeError as exc:
         raise _upstream_error(exc) from exc
-    except TimeoutError as exc:  # the SDK reads the body outside its own error handling
-        raise UpstreamTimeout(SERVICE, "request timed out") from exc
-    except aiohttp.ClientError as exc:
-        raise Unavailable(SERVICE, f"request failed: {type(exc).__name__}") from exc
 
 
 async def _optional(request: Awaitable[T]) -> T | None:
@@ -493,7 +493,7 @@ async def _optional(request: Awaitable[T]) -> T | None:
 def _upstream_error(exc: stripe.StripeError) -> UpstreamError:
     status, message = exc.http_status, exc.user_message or type(exc).__name__
     if isinstance(exc, stripe.RateLimitError) or status == 429:
-        return RateLimited(SERVICE, message, _retry_after(exc.headers))
+        return RateLimited(SERVICE, message, retry_after(exc.headers))
     if isinstance(exc, stripe.APIConnectionError):
         if isinstance(exc.__cause__, TimeoutError):
             return UpstreamTimeout(SERVICE, "request timed out")
@@ -505,26 +505,17 @@ def _upstream_error(exc: stripe.StripeError) -> UpstreamError:
     return Rejected(SERVICE, status, message)
 
 
-def _retry_after(headers: Any) -> float | None:
-    value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), None)
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
 async def _all(
     list_call: Callable[..., Awaitable[stripe.ListObject[Obj]]], params: dict[str, Any]
 ) -> list[Obj]:
     """Every object of a list, page by page (100 at a time)."""
-    found: list[Obj] = []
-    page_params = {**params, "limit": PAGE_LIMIT}
-    while True:
-        page = await _call(list_call(params=page_params))
-        found += page.data
-        if not page.has_more or not page.data:
-            return found
-        page_params["starting_after"] = page.data[-1]["id"]
+
+    async def read(after: str | None) -> tuple[list[Obj], str | None]:
+        following = {"starting_after": after} if after else {}
+        page = await _call(list_call(params={**params, "limit": PAGE_LIMIT, **following}))
+        return page.data, str(page.data[-1]["id"]) if page.has_more and page.data else None
+
+    return await every(read)
 
 
 async def _aligned(
@@ -535,10 +526,6 @@ async def _aligned(
     found = await gather_aligned(*(fetch(i) for i in unique))
     by_id = dict(zip(unique, found, strict=True))
     return [by_id[i] for i in ids]
-
-
-def _chunks(values: list[str], size: int) -> Iterable[list[str]]:
-    return (values[i : i + size] for i in range(0, len(values), size))
 
 
 def _id_of(value: str | stripe.StripeObject | None) -> str | None:

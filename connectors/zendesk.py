@@ -11,15 +11,15 @@ Errors are `UpstreamError`s from `connectors.http`, never None.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 import aiohttp
 
-from connectors.http import JsonService, NotFound, Unavailable, gather_aligned
+from connectors.http import JsonService, NotFound, gather_aligned, parse_errors
+from connectors.paging import chunks, every
 
 SERVICE = "zendesk"
 SHOW_MANY_LIMIT = 100
@@ -129,7 +129,7 @@ async def tickets_of_organization(
     body = await http.request(
         "GET", f"/api/v2/organizations/{_numeric(organization_id)}/tickets", params=params
     )
-    with _reading(http):
+    with parse_errors(http.name):
         return TicketPage(
             tickets=tuple(_ticket(t) for t in body["tickets"]),
             after_cursor=body["meta"]["after_cursor"],
@@ -160,7 +160,7 @@ async def search_tickets(
         "per_page": max(1, min(per_page, PAGE_SIZE_LIMIT)),
     }
     body = await http.request("GET", "/api/v2/search", params=params)
-    with _reading(http):
+    with parse_errors(http.name):
         return TicketSearchPage(
             tickets=tuple(_ticket(r) for r in body["results"] if r.get("result_type") == "ticket"),
             count=int(body["count"]),
@@ -222,7 +222,7 @@ async def create_ticket(
     if group_id is not None:
         ticket["group_id"] = int(_numeric(group_id))
     answer = await http.request("POST", "/api/v2/tickets", json_body={"ticket": ticket})
-    with _reading(http):
+    with parse_errors(http.name):
         return _ticket(answer["ticket"])
 
 
@@ -234,7 +234,7 @@ async def add_comment(
     answer = await http.request(
         "PUT", f"/api/v2/tickets/{_numeric(ticket_id)}", json_body={"ticket": {"comment": comment}}
     )
-    with _reading(http):
+    with parse_errors(http.name):
         return _ticket(answer["ticket"])
 
 
@@ -248,7 +248,7 @@ async def users_by_id(http: JsonService, ids: Sequence[str]) -> list[User | None
 
 async def user_by_email(http: JsonService, email: str) -> User | None:
     body = await http.request("GET", "/api/v2/users/search", params={"query": f"email:{email}"})
-    with _reading(http):
+    with parse_errors(http.name):
         users = [_user(u) for u in body["users"]]
     return next((u for u in users if (u.email or "").casefold() == email.casefold()), None)
 
@@ -261,7 +261,7 @@ async def create_user(
     if organization_id is not None:
         user["organization_id"] = int(_numeric(organization_id))
     answer = await http.request("POST", "/api/v2/users", json_body={"user": user})
-    with _reading(http):
+    with parse_errors(http.name):
         return _user(answer["user"])
 
 
@@ -300,15 +300,15 @@ async def _show_many(
 ) -> dict[str, R]:
     # A non-numeric id names no Zendesk record; asking for it would only earn a 400.
     wanted = list(dict.fromkeys(i for i in ids if i.isdigit()))
-    chunks = [wanted[i : i + SHOW_MANY_LIMIT] for i in range(0, len(wanted), SHOW_MANY_LIMIT)]
 
     async def fetch(chunk: list[str]) -> list[R]:
         params = {"ids": ",".join(chunk), **(extra or {})}
         body = await http.request("GET", f"/api/v2/{collection}/show_many", params=params)
-        with _reading(http):
+        with parse_errors(http.name):
             return [parse(record) for record in body[collection]]
 
-    pages: list[list[R]] = await gather_aligned(*(fetch(chunk) for chunk in chunks))
+    batches = chunks(wanted, SHOW_MANY_LIMIT)
+    pages: list[list[R]] = await gather_aligned(*(fetch(chunk) for chunk in batches))
     return {record.id: record for page in pages for record in page}
 
 
@@ -316,16 +316,16 @@ async def _every_page(
     http: JsonService, path: str, collection: str, parse: Callable[[Mapping[str, Any]], R]
 ) -> list[R]:
     """Every record of a cursor-paginated list, 100 a page, in Zendesk's order."""
-    found: list[R] = []
-    params: dict[str, str | int] = {"page[size]": PAGE_SIZE_LIMIT}
-    while True:
+
+    async def read(after: str | None) -> tuple[list[R], str | None]:
+        params: dict[str, str | int] = {"page[size]": PAGE_SIZE_LIMIT}
+        if after is not None:
+            params["page[after]"] = after
         body = await http.request("GET", path, params=params)
-        with _reading(http):
-            found += [parse(record) for record in body[collection]]
-            after = _next_cursor(body)
-        if after is None:
-            return found
-        params["page[after]"] = after
+        with parse_errors(http.name):
+            return [parse(record) for record in body[collection]], _next_cursor(body)
+
+    return await every(read)
 
 
 def _next_cursor(body: Mapping[str, Any]) -> str | None:
@@ -407,12 +407,3 @@ def _numeric(record_id: str) -> str:
     if not record_id.isdigit():
         raise NotFound(SERVICE, f"not a Zendesk id: {record_id!r}")
     return record_id
-
-
-@contextmanager
-def _reading(http: JsonService) -> Iterator[None]:
-    """A 2xx answer that is not the documented shape is a broken upstream."""
-    try:
-        yield
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Unavailable(http.name, f"unexpected response shape: {exc!r}") from exc

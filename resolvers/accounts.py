@@ -6,7 +6,6 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 
-from auth.permissions import UPDATE_ACCOUNT_DETAILS
 from cache import scopes
 from cache.read_through import CacheKey
 from connectors import hubspot, stripe
@@ -17,7 +16,6 @@ from resolvers.request.access import may_see_account, visible_account, visible_a
 from resolvers.request.context import RequestContext
 from resolvers.request.errors import not_found
 from resolvers.request.ids import decode_id
-from resolvers.request.roles import require
 from resolvers.request.user_input import Checks, Problem, ProblemCode
 from resolvers.request.writes import WriteResult
 
@@ -76,7 +74,7 @@ MAX_NAME, MAX_STREET, MAX_CITY, MAX_STATE = 200, 200, 100, 100
 
 
 @dataclass(frozen=True)
-class AddressInput:
+class BillingAddress:
     street: str | None
     city: str | None
     postal_code: str | None
@@ -88,13 +86,13 @@ class AddressInput:
 class AccountDetailsInput:
     name: str | None = None
     phone: str | None = None
-    billing_address: AddressInput | None = None
+    billing_address: BillingAddress | None = None
 
 
 async def update_account_details(
     ctx: RequestContext, account_global_id: str | None, details: AccountDetailsInput
 ) -> WriteResult[Company]:
-    viewer = require(ctx, UPDATE_ACCOUNT_DETAILS)
+    viewer = ctx.require_viewer()  # an ADMIN: the field's role rule (schema/accounts.py)
     account = await account_or_primary(ctx, account_global_id)
     checks = Checks()
     changes = _changes(checks, details)
@@ -105,8 +103,7 @@ async def update_account_details(
 
     http = ctx.services.upstreams.hubspot
     updated = await hubspot.update_company(http, account.id, changes)
-    await ctx.services.cache.invalidate(scopes.company(account.id))
-    await ctx.services.cache.prime(CacheKey(scopes.company(account.id)), updated)
+    await ctx.services.cache.replace(CacheKey(scopes.company(account.id)), updated)
 
     behind = await _keep_stripe_in_step(ctx, updated, changes)
     stripe_note = ""

@@ -1,25 +1,25 @@
 """Managing an account's API tokens: only a signed-in ADMIN of the account may create,
-list or revoke them (never a token itself, which is read-only anyway)."""
+list or revoke them (never a token itself, which is read-only anyway): the fields say so
+with `MANAGE_API_TOKENS` (schema/api_tokens.py, schema/accounts.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from auth.api_tokens import api_tokens_of, create_api_token, revoke_api_token
-from auth.viewer import Credential, Role, Viewer
 from connectors.hubspot import Company
 from connectors.hubspot_api_tokens import TokenRecord
 from resolvers.accounts import account_by_global_id
 from resolvers.request.access import visible_account
 from resolvers.request.context import RequestContext
-from resolvers.request.errors import bad_input, forbidden, not_found
+from resolvers.request.errors import bad_input, not_found
 
 MAX_NAME_LENGTH = 100
 
 
 async def token_account(ctx: RequestContext, account_global_id: str | None) -> Company:
     """The account whose tokens the viewer manages: the given one, else its own."""
-    viewer = _require_token_admin(ctx)
+    viewer = ctx.require_viewer()
     if account_global_id is not None:
         return await account_by_global_id(ctx, account_global_id)
     account = await visible_account(ctx, viewer.primary_account_id)
@@ -28,16 +28,8 @@ async def token_account(ctx: RequestContext, account_global_id: str | None) -> C
     return account
 
 
-def _require_token_admin(ctx: RequestContext) -> Viewer:
-    viewer = ctx.require_viewer()
-    if viewer.credential is not Credential.SESSION or viewer.role is not Role.ADMIN:
-        raise forbidden("Only an ADMIN of the account, signed in, manages its API tokens.")
-    return viewer
-
-
 async def tokens_of_account(ctx: RequestContext, account: Company) -> list[TokenRecord]:
-    """`account` was resolved for this viewer already, so only the role is checked here."""
-    _require_token_admin(ctx)
+    """`account` was resolved for this viewer already."""
     return await api_tokens_of(ctx.services.upstreams.hubspot, account.id)
 
 

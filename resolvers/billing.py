@@ -118,7 +118,7 @@ async def _meters_by_id(ctx: RequestContext) -> dict[str, stripe.Meter]:
     async def fetch() -> dict[str, stripe.Meter]:
         return {m.id: m for m in await stripe.meters(ctx.services.upstreams.stripe)}
 
-    return await ctx.services.cache.get_or_load(CacheKey("stripe:meters"), fetch, METERS_TTL_S)
+    return await ctx.services.cache.get_or_load(CacheKey(scopes.meters()), fetch, METERS_TTL_S)
 
 
 async def _daily(

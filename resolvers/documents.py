@@ -42,7 +42,7 @@ PDF = "application/pdf"
 
 
 @dataclass(frozen=True)
-class Document:
+class DocumentRecord:
     source: str  # "drive" or "invoice"
     upstream_id: str
     name: str
@@ -57,20 +57,20 @@ class Document:
         return f"{self.source}-{self.upstream_id}"
 
     @classmethod
-    def of_file(cls, file: drive.DriveFile) -> Document:
+    def of_file(cls, file: drive.DriveFile) -> DocumentRecord:
         kind = _DRIVE_TYPES.get(file.document_type or "", DocumentType.OTHER)
         return cls("drive", file.id, file.name, kind, file.mime_type, file.size,
                    file.created_time, file.modified_time)  # fmt: skip
 
     @classmethod
-    def of_invoice(cls, invoice: stripe.Invoice) -> Document:
+    def of_invoice(cls, invoice: stripe.Invoice) -> DocumentRecord:
         name = f"Invoice {invoice.number or invoice.id}.pdf"
         return cls("invoice", invoice.id, name, DocumentType.INVOICE, PDF, None,
                    invoice.created, invoice.created)  # fmt: skip
 
 
 @dataclass(frozen=True)
-class DocumentFilter:
+class DocumentCriteria:
     types: frozenset[DocumentType] = frozenset()
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -79,7 +79,7 @@ class DocumentFilter:
     def wants(self, kind: DocumentType) -> bool:
         return not self.types or kind in self.types
 
-    def matches(self, document: Document) -> bool:
+    def matches(self, document: DocumentRecord) -> bool:
         name = (self.name_contains or "").casefold()
         return self.wants(document.type) and name in document.name.casefold()
 
@@ -110,8 +110,8 @@ async def documents_page(
     account: Company,
     first: int,
     after: str | None,
-    where: DocumentFilter,
-) -> Page[Document]:
+    where: DocumentCriteria,
+) -> Page[DocumentRecord]:
     cursors = Cursors(ctx.services.cursor_signer, f"documents:{account.id}:{where.describe()}")
     position = _Position.decode(cursors.decode(after))
     if first == 0:
@@ -139,7 +139,7 @@ async def documents_page(
     return Page(edges, more)
 
 
-def _positions(shown: list[Document], previous: _Position | None) -> list[_Position]:
+def _positions(shown: list[DocumentRecord], previous: _Position | None) -> list[_Position]:
     """The position just past each shown document: its creation time and every id shown
     so far at that instant (including the previous page's, when the instant carries on)."""
     positions: list[_Position] = []
@@ -155,12 +155,12 @@ def _positions(shown: list[Document], previous: _Position | None) -> list[_Posit
 
 @dataclass(frozen=True)
 class _Found:
-    documents: list[Document]
+    documents: list[DocumentRecord]
     more: bool
 
 
 async def _files(
-    ctx: RequestContext, account: Company, limit: int, where: DocumentFilter,
+    ctx: RequestContext, account: Company, limit: int, where: DocumentCriteria,
     created_upto: datetime | None,
 ) -> _Found:  # fmt: skip
     folder_id = account.drive_folder_id
@@ -180,12 +180,12 @@ async def _files(
 
     key = CacheKey(scopes.files(folder_id), f"{limit}|{before}|{where.describe()}")
     page = await ctx.services.cache.get_or_load(key, fetch)
-    documents = [Document.of_file(f) for f in page.files if folder_id in f.parents]
+    documents = [DocumentRecord.of_file(f) for f in page.files if folder_id in f.parents]
     return _Found(documents, page.next_page_token is not None)
 
 
 async def _invoice_pdfs(
-    ctx: RequestContext, account: Company, limit: int, where: DocumentFilter,
+    ctx: RequestContext, account: Company, limit: int, where: DocumentCriteria,
     created_upto: datetime | None,
 ) -> _Found:  # fmt: skip
     customer_id = account.stripe_customer_id
@@ -197,22 +197,24 @@ async def _invoice_pdfs(
         created_lte=created_upto,
     )  # fmt: skip
     documents = [
-        Document.of_invoice(i) for i in page.invoices
+        DocumentRecord.of_invoice(i) for i in page.invoices
         if owns_invoice(account, i) and i.invoice_pdf
     ]  # fmt: skip
     return _Found(documents, page.has_more)
 
 
-async def document_by_global_id(ctx: RequestContext, global_id: str) -> tuple[Company, Document]:
+async def document_by_global_id(
+    ctx: RequestContext, global_id: str
+) -> tuple[Company, DocumentRecord]:
     gid = decode_id(global_id, "Document")
     account = await visible_account(ctx, gid.account_id)
     source, _, upstream_id = gid.upstream_id.partition("-")
     if account is not None and source == "drive" and upstream_id:
         file = await ctx.loaders.file_by_id.load(upstream_id)
         if file is not None and account.drive_folder_id in file.parents and not file.trashed:
-            return account, Document.of_file(file)
+            return account, DocumentRecord.of_file(file)
     if account is not None and source == "invoice" and upstream_id.startswith("in_"):
         invoice = await ctx.loaders.invoice_by_id.load(upstream_id)
         if owns_invoice(account, invoice) and invoice is not None and invoice.invoice_pdf:
-            return account, Document.of_invoice(invoice)
+            return account, DocumentRecord.of_invoice(invoice)
     raise not_found("Document", global_id)

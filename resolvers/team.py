@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from auth.permissions import UPDATE_OWN_NOTIFICATIONS, UPDATE_OWN_PROFILE
 from auth.viewer import Role, Viewer
 from cache import scopes
 from cache.read_through import CacheKey
@@ -24,7 +23,6 @@ from resolvers.request.context import RequestContext
 from resolvers.request.errors import not_found
 from resolvers.request.ids import decode_id
 from resolvers.request.pages import Cursors, Edge, Page
-from resolvers.request.roles import require
 from resolvers.request.user_input import Checks, ProblemCode
 from resolvers.request.writes import WriteResult
 
@@ -85,7 +83,7 @@ def preferences_of(contact: Contact) -> NotificationPreferences:
 
 
 async def update_my_profile(ctx: RequestContext, profile: ProfileInput) -> WriteResult[Contact]:
-    viewer = require(ctx, UPDATE_OWN_PROFILE)
+    viewer = ctx.require_viewer()
     contact = await _me(ctx, viewer)
     checks = Checks()
     changes: dict[str, str | None] = {}
@@ -119,7 +117,7 @@ async def update_notification_preferences(
     ctx: RequestContext,
     changes: list[tuple[NotificationType, list[NotificationChannel]]],
 ) -> WriteResult[Contact]:
-    viewer = require(ctx, UPDATE_OWN_NOTIFICATIONS)
+    viewer = ctx.require_viewer()
     contact = await _me(ctx, viewer)
     checks = Checks()
     wanted: dict[NotificationType, frozenset[NotificationChannel]] = {}
@@ -159,9 +157,7 @@ async def _write(ctx: RequestContext, viewer: Viewer, changes: Mapping[str, str 
     updated = await hubspot.update_contact(
         ctx.services.upstreams.hubspot, viewer.contact_id, changes
     )
-    cache = ctx.services.cache
-    await cache.invalidate(scopes.contact(viewer.contact_id))
-    await cache.prime(CacheKey(scopes.contact(viewer.contact_id)), updated)
+    await ctx.services.cache.replace(CacheKey(scopes.contact(viewer.contact_id)), updated)
     return updated
 
 

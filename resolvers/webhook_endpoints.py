@@ -1,4 +1,5 @@
-"""Clients' webhook endpoints: only a signed-in ADMIN of the account manages them. Each
+"""Clients' webhook endpoints: only a signed-in ADMIN of the account manages them (declared
+on the fields: MANAGE_WEBHOOK_ENDPOINTS). Each
 write reads the list from the HubSpot company, changes it and writes it back under a
 short Redis lock (two ADMINs saving at once must not lose one's endpoint)."""
 
@@ -10,13 +11,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
-from auth.viewer import Credential, Role, Viewer
 from connectors.hubspot import Company
 from resolvers.accounts import account_by_global_id
 from resolvers.request import audit
 from resolvers.request.access import visible_account
 from resolvers.request.context import RequestContext
-from resolvers.request.errors import bad_input, forbidden, not_found
+from resolvers.request.errors import bad_input, not_found
 from resolvers.request.user_input import Problem, ProblemCode
 from resolvers.request.writes import WriteResult
 from webhooks.delivery import attempts, client_hooks, endpoints, targets
@@ -29,20 +29,13 @@ Created = tuple[Endpoint, str]  # the endpoint, and its secret (shown this once)
 
 
 async def endpoint_account(ctx: RequestContext, account_global_id: str | None) -> Company:
-    viewer = _require_admin(ctx)
+    viewer = ctx.require_viewer()
     if account_global_id is not None:
         return await account_by_global_id(ctx, account_global_id)
     account = await visible_account(ctx, viewer.primary_account_id)
     if account is None:
         raise not_found("Account", viewer.primary_account_id)
     return account
-
-
-def _require_admin(ctx: RequestContext) -> Viewer:
-    viewer = ctx.require_viewer()
-    if viewer.credential is not Credential.SESSION or viewer.role is not Role.ADMIN:
-        raise forbidden("Only an ADMIN of the account, signed in, manages its webhook endpoints.")
-    return viewer
 
 
 def _outbound(ctx: RequestContext) -> Outbound:
@@ -52,8 +45,7 @@ def _outbound(ctx: RequestContext) -> Outbound:
 
 
 async def endpoints_of_account(ctx: RequestContext, account: Company) -> list[Endpoint]:
-    """`account` was resolved for this viewer already, so only the role is checked here."""
-    _require_admin(ctx)
+    """`account` was resolved for this viewer already; the role is checked on the field."""
     return await endpoints.endpoints_of(ctx.services.upstreams.hubspot, account.id)
 
 
@@ -155,7 +147,6 @@ async def send_test(ctx: RequestContext, account: Company, endpoint_id: str) -> 
 @asynccontextmanager
 async def _editing(ctx: RequestContext, account: Company) -> AsyncIterator[list[Endpoint]]:
     """The account's endpoints, to change in place; written back when the block ends."""
-    _require_admin(ctx)
     outbound = _outbound(ctx)
     http = ctx.services.upstreams.hubspot
     lock = outbound.redis.lock(

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import strawberry
 
+from auth.permissions import MANAGE_API_TOKENS, MANAGE_WEBHOOK_ENDPOINTS, UPDATE_ACCOUNT_DETAILS
 from connectors.hubspot import Company
 from resolvers import (
     accounts,
@@ -24,6 +25,7 @@ from schema.context import Info
 from schema.documents import Document, DocumentFilter
 from schema.invoices import Invoice, InvoiceStatus
 from schema.relay import Connection, Node, connection_of
+from schema.roles import allowed_to
 from schema.team import TeamMember
 from schema.tickets import Ticket, TicketStatus
 from schema.user_errors import UserError, user_errors
@@ -87,8 +89,7 @@ class Account(Node):
         owner = await accounts.account_manager(info.context, self.record)
         if owner is None:
             return None
-        name = " ".join(p for p in (owner.first_name, owner.last_name) if p)
-        return AccountManager(name=name or owner.email or "", email=owner.email)
+        return AccountManager(name=owner.full_name or owner.email or "", email=owner.email)
 
     @strawberry.field(description="The parent company, if the viewer may see it.")
     async def parent(self, info: Info) -> Account | None:
@@ -136,7 +137,7 @@ class Account(Node):
         after: str | None = None,
         filter: DocumentFilter | None = None,
     ) -> Connection[Document] | None:
-        where = filter.to_resolver() if filter else documents.DocumentFilter()
+        where = filter.to_resolver() if filter else documents.DocumentCriteria()
         page = await documents.documents_page(
             info.context, self.record, page_size(first), after, where
         )
@@ -173,12 +174,18 @@ class Account(Node):
         metrics = await billing.usage(info.context, self.record, from_, to)
         return [UsageMetric.from_upstream(m) for m in metrics]
 
-    @strawberry.field(description="ADMIN only: where the account's systems receive events.")
+    @strawberry.field(
+        description="ADMIN only: where the account's systems receive events.",
+        extensions=allowed_to(MANAGE_WEBHOOK_ENDPOINTS),
+    )
     async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint] | None:
         found = await webhook_endpoints.endpoints_of_account(info.context, self.record)
         return [WebhookEndpoint.from_upstream(e) for e in found]
 
-    @strawberry.field(description="ADMIN only: the account's API tokens, newest first.")
+    @strawberry.field(
+        description="ADMIN only: the account's API tokens, newest first.",
+        extensions=allowed_to(MANAGE_API_TOKENS),
+    )
     async def api_tokens(self, info: Info) -> list[ApiToken] | None:
         now = datetime.now(UTC)
         records = await api_tokens.tokens_of_account(info.context, self.record)
@@ -192,6 +199,11 @@ class AddressInput:
     postal_code: str | None = None
     state: str | None = None
     country: str = strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. DE.")
+
+    def to_resolver(self) -> accounts.BillingAddress:
+        return accounts.BillingAddress(
+            self.street, self.city, self.postal_code, self.state, self.country
+        )
 
 
 @strawberry.input(description="Fields left out (or null) stay as they are.")
@@ -210,15 +222,7 @@ class UpdateAccountDetailsInput:
         return accounts.AccountDetailsInput(
             name=self.name,
             phone=self.phone,
-            billing_address=None
-            if address is None
-            else accounts.AddressInput(
-                street=address.street,
-                city=address.city,
-                postal_code=address.postal_code,
-                state=address.state,
-                country=address.country,
-            ),
+            billing_address=None if address is None else address.to_resolver(),
         )
 
 
@@ -231,7 +235,8 @@ class UpdateAccountDetailsPayload:
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(
-        description="Changes the account in HubSpot and keeps the Stripe customer in step."
+        description="Changes the account in HubSpot and keeps the Stripe customer in step.",
+        extensions=allowed_to(UPDATE_ACCOUNT_DETAILS),
     )
     async def update_account_details(
         self, info: Info, input: UpdateAccountDetailsInput

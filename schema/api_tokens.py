@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 import strawberry
 
 from auth.api_tokens import is_usable
+from auth.permissions import MANAGE_API_TOKENS
 from connectors.hubspot_api_tokens import TokenRecord
 from resolvers import api_tokens
 from schema.context import Info
+from schema.roles import allowed_to
 
 
 @strawberry.type(
@@ -50,7 +52,10 @@ class RevokeApiTokenPayload:
 
 @strawberry.type
 class ApiTokenMutations:
-    @strawberry.mutation(description="ADMIN only: a new read-only API token for the account.")
+    @strawberry.mutation(
+        description="ADMIN only: a new read-only API token for the account.",
+        extensions=allowed_to(MANAGE_API_TOKENS),
+    )
     async def create_api_token(
         self,
         info: Info,
@@ -64,7 +69,10 @@ class ApiTokenMutations:
             api_token=ApiToken.from_upstream(record, datetime.now(UTC)), secret=secret
         )
 
-    @strawberry.mutation(description="ADMIN only: refused everywhere within a minute.")
+    @strawberry.mutation(
+        description="ADMIN only: refused everywhere within a minute.",
+        extensions=allowed_to(MANAGE_API_TOKENS),
+    )
     async def revoke_api_token(
         self, info: Info, id: strawberry.ID, account_id: strawberry.ID | None = None
     ) -> RevokeApiTokenPayload:

@@ -1,26 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
-from resolvers.documents import Document as DocumentRecord
-from resolvers.documents import DocumentFilter as DocumentFilterValue
-from resolvers.documents import DocumentType as DocumentTypeValue
+from resolvers import documents
+from resolvers.documents import DocumentType
 from resolvers.request.download_urls import download_url
 from resolvers.request.ids import encode_id
 from schema.context import Info
 from schema.relay import Node
 
-
-@strawberry.enum
-class DocumentType(Enum):
-    CONTRACT = DocumentTypeValue.CONTRACT.value
-    STATEMENT_OF_WORK = DocumentTypeValue.STATEMENT_OF_WORK.value
-    REPORT = DocumentTypeValue.REPORT.value
-    INVOICE = DocumentTypeValue.INVOICE.value
-    OTHER = DocumentTypeValue.OTHER.value
+# The resolvers' enum is the GraphQL enum: one list of document types for both sides.
+strawberry.enum(DocumentType)
 
 
 @strawberry.type(description="A file of the account's Drive folder, or an invoice PDF.")
@@ -37,11 +29,11 @@ class Document(Node):
         return download_url(info.context, str(self.id))
 
     @classmethod
-    def from_upstream(cls, document: DocumentRecord, account_id: str) -> Document:
+    def from_upstream(cls, document: documents.DocumentRecord, account_id: str) -> Document:
         return cls(
             id=strawberry.ID(encode_id("Document", account_id, document.public_upstream_id)),
             name=document.name,
-            type=DocumentType(document.type.value),
+            type=document.type,
             mime_type=document.mime_type,
             size=document.size,
             created_at=document.created_at,
@@ -56,9 +48,9 @@ class DocumentFilter:
     created_to: datetime | None = None
     name_contains: str | None = None
 
-    def to_resolver(self) -> DocumentFilterValue:
-        return DocumentFilterValue(
-            types=frozenset(DocumentTypeValue(t.value) for t in self.types or ()),
+    def to_resolver(self) -> documents.DocumentCriteria:
+        return documents.DocumentCriteria(
+            types=frozenset(self.types or ()),
             created_from=self.created_from,
             created_to=self.created_to,
             name_contains=self.name_contains or None,

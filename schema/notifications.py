@@ -8,10 +8,12 @@ from enum import Enum
 
 import strawberry
 
+from auth.permissions import MARK_OWN_NOTIFICATIONS_READ
 from resolvers import notifications
 from resolvers import notifications as prefs
 from schema.context import Info
 from schema.relay import Connection, connection_of
+from schema.roles import allowed_to
 
 
 @strawberry.enum
@@ -108,7 +110,10 @@ class MarkNotificationsReadPayload:
 
 @strawberry.type
 class NotificationMutations:
-    @strawberry.mutation(description="Marks every notification received so far as read.")
+    @strawberry.mutation(
+        description="Marks every notification received so far as read.",
+        extensions=allowed_to(MARK_OWN_NOTIFICATIONS_READ),
+    )
     async def mark_notifications_read(self, info: Info) -> MarkNotificationsReadPayload:
         read_at = await notifications.mark_all_read(info.context)
         return MarkNotificationsReadPayload(

@@ -4,6 +4,7 @@ from enum import Enum
 
 import strawberry
 
+from auth.permissions import UPDATE_OWN_NOTIFICATIONS, UPDATE_OWN_PROFILE
 from auth.viewer import MemberStatus as MemberStatusValue
 from auth.viewer import Role
 from connectors.hubspot import Contact
@@ -19,6 +20,7 @@ from schema.notifications import (
     preference_list,
 )
 from schema.relay import Node
+from schema.roles import allowed_to
 from schema.user_errors import UserError, user_errors
 
 
@@ -57,12 +59,11 @@ class TeamMember(Node):
 
     @classmethod
     def from_upstream(cls, contact: Contact, account_id: str) -> TeamMember:
-        name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
         return cls(
             id=strawberry.ID(encode_id("TeamMember", account_id, contact.id)),
             first_name=contact.first_name,
             last_name=contact.last_name,
-            name=name or contact.email or "",
+            name=contact.full_name or contact.email or "",
             email=contact.email,
             phone=contact.phone,
             job_title=contact.job_title,
@@ -95,7 +96,10 @@ class UpdateMyProfilePayload:
 
 @strawberry.type
 class ProfileMutations:
-    @strawberry.mutation(description="Changes the signed-in member's own contact in HubSpot.")
+    @strawberry.mutation(
+        description="Changes the signed-in member's own contact in HubSpot.",
+        extensions=allowed_to(UPDATE_OWN_PROFILE),
+    )
     async def update_my_profile(
         self, info: Info, input: UpdateMyProfileInput
     ) -> UpdateMyProfilePayload:
@@ -110,7 +114,10 @@ class ProfileMutations:
         )
         return _payload(info, result)
 
-    @strawberry.mutation(description="Chooses which notifications the member gets, and how.")
+    @strawberry.mutation(
+        description="Chooses which notifications the member gets, and how.",
+        extensions=allowed_to(UPDATE_OWN_NOTIFICATIONS),
+    )
     async def update_notification_preferences(
         self, info: Info, input: UpdateNotificationPreferencesInput
     ) -> UpdateMyProfilePayload:

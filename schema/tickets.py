@@ -5,6 +5,7 @@ from enum import Enum
 
 import strawberry
 
+from auth.permissions import SUBMIT_TICKETS
 from connectors import zendesk
 from connectors.hubspot import Company
 from resolvers import tickets
@@ -14,6 +15,7 @@ from resolvers.tickets import public_comments
 from schema.context import Info
 from schema.enums import parse_enum
 from schema.relay import Node
+from schema.roles import allowed_to
 from schema.user_errors import UserError, user_errors
 
 
@@ -139,7 +141,10 @@ class TicketPayload:
 
 @strawberry.type
 class TicketMutations:
-    @strawberry.mutation(description="Opens a Zendesk ticket requested by the member.")
+    @strawberry.mutation(
+        description="Opens a Zendesk ticket requested by the member.",
+        extensions=allowed_to(SUBMIT_TICKETS),
+    )
     async def create_ticket(self, info: Info, input: CreateTicketInput) -> TicketPayload:
         new = tickets.NewTicket(
             subject=input.subject,
@@ -150,7 +155,10 @@ class TicketMutations:
         account_id = None if input.account_id is None else str(input.account_id)
         return _payload(await tickets.create_ticket(info.context, account_id, new))
 
-    @strawberry.mutation(description="Adds a public comment by the member to a ticket.")
+    @strawberry.mutation(
+        description="Adds a public comment by the member to a ticket.",
+        extensions=allowed_to(SUBMIT_TICKETS),
+    )
     async def add_ticket_comment(self, info: Info, input: AddTicketCommentInput) -> TicketPayload:
         result = await tickets.add_ticket_comment(info.context, str(input.ticket_id), input.body)
         return _payload(result)

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 import strawberry
 
+from auth.permissions import MANAGE_WEBHOOK_ENDPOINTS
 from resolvers import webhook_endpoints as hooks
 from resolvers.request.writes import WriteResult
 from schema.context import Info
+from schema.roles import allowed_to
 from schema.user_errors import UserError, user_errors
 from webhooks.delivery.attempts import Attempt
 from webhooks.delivery.endpoints import Endpoint
@@ -107,14 +109,20 @@ def _secret_payload(result: WriteResult[hooks.Created]) -> WebhookSecretPayload:
 
 @strawberry.type
 class WebhookEndpointMutations:
-    @strawberry.mutation(description="ADMIN only: a new endpoint; its secret is shown once.")
+    @strawberry.mutation(
+        description="ADMIN only: a new endpoint; its secret is shown once.",
+        extensions=allowed_to(MANAGE_WEBHOOK_ENDPOINTS),
+    )
     async def create_webhook_endpoint(
         self, info: Info, url: str, events: list[str], account_id: strawberry.ID | None = None
     ) -> WebhookSecretPayload:
         account = await hooks.endpoint_account(info.context, account_id)
         return _secret_payload(await hooks.create_endpoint(info.context, account, url, events))
 
-    @strawberry.mutation(description="ADMIN only: change the URL or events; turn off or on.")
+    @strawberry.mutation(
+        description="ADMIN only: change the URL or events; turn off or on.",
+        extensions=allowed_to(MANAGE_WEBHOOK_ENDPOINTS),
+    )
     async def update_webhook_endpoint(
         self,
         info: Info,
@@ -130,21 +138,30 @@ class WebhookEndpointMutations:
         )
         return _endpoint_payload(result)
 
-    @strawberry.mutation(description="ADMIN only: a new signing secret, shown once.")
+    @strawberry.mutation(
+        description="ADMIN only: a new signing secret, shown once.",
+        extensions=allowed_to(MANAGE_WEBHOOK_ENDPOINTS),
+    )
     async def rotate_webhook_secret(
         self, info: Info, id: strawberry.ID, account_id: strawberry.ID | None = None
     ) -> WebhookSecretPayload:
         account = await hooks.endpoint_account(info.context, account_id)
         return _secret_payload(WriteResult(await hooks.rotate_secret(info.context, account, id)))
 
-    @strawberry.mutation(description="ADMIN only: queue a `webhook.test` event to the endpoint.")
+    @strawberry.mutation(
+        description="ADMIN only: queue a `webhook.test` event to the endpoint.",
+        extensions=allowed_to(MANAGE_WEBHOOK_ENDPOINTS),
+    )
     async def send_test_webhook(
         self, info: Info, id: strawberry.ID, account_id: strawberry.ID | None = None
     ) -> SendTestWebhookPayload:
         account = await hooks.endpoint_account(info.context, account_id)
         return SendTestWebhookPayload(event_id=await hooks.send_test(info.context, account, id))
 
-    @strawberry.mutation(description="ADMIN only: the endpoint and its delivery log go.")
+    @strawberry.mutation(
+        description="ADMIN only: the endpoint and its delivery log go.",
+        extensions=allowed_to(MANAGE_WEBHOOK_ENDPOINTS),
+    )
     async def delete_webhook_endpoint(
         self, info: Info, id: strawberry.ID, account_id: strawberry.ID | None = None
     ) -> WebhookEndpointPayload:

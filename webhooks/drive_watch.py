@@ -19,13 +19,8 @@ from webhooks.verify import Refused
 
 log = logging.getLogger("portal.webhooks")
 
-PAGE_TOKEN_KEY = "drive:changes-page-token"  # noqa: S105 - a cache key, not a secret
 PAGE_TOKEN_TTL_S = 7 * 24 * 3600.0  # as long as a channel lives; if lost, TTLs still bound it
 CHANNEL_TTL_S = 7 * 24 * 3600.0
-
-
-def _channel_key(channel_id: str) -> str:
-    return f"drive:channel:{channel_id}"
 
 
 @asynccontextmanager
@@ -38,7 +33,7 @@ async def watching_drive(
         yield
     finally:
         if channel is not None:
-            await backend.delete(_channel_key(channel.id))
+            await backend.delete(scopes.drive_channel(channel.id))
             with contextlib.suppress(UpstreamError):
                 await drive.stop_channel(client, channel)
 
@@ -48,10 +43,10 @@ async def _watch(
 ) -> drive.Channel | None:
     try:
         # Another replica may be reading from an older token: keep it, so nothing is skipped.
-        if await backend.get(PAGE_TOKEN_KEY) is None:
+        if await backend.get(scopes.DRIVE_PAGE_TOKEN) is None:
             page_token = await drive.start_page_token(client)
-            await backend.set(PAGE_TOKEN_KEY, page_token, PAGE_TOKEN_TTL_S)
-        current = await backend.get(PAGE_TOKEN_KEY)
+            await backend.set(scopes.DRIVE_PAGE_TOKEN, page_token, PAGE_TOKEN_TTL_S)
+        current = await backend.get(scopes.DRIVE_PAGE_TOKEN)
         start = str(current.value) if current else await drive.start_page_token(client)
         channel = await drive.watch_changes(
             client, start, channel_id=str(uuid.uuid4()), address=address, token=token
@@ -59,7 +54,7 @@ async def _watch(
     except UpstreamError as exc:
         log.warning("Drive changes are not watched (%s); documents refresh by TTL only", exc)
         return None
-    await backend.set(_channel_key(channel.id), True, CHANNEL_TTL_S)
+    await backend.set(scopes.drive_channel(channel.id), True, CHANNEL_TTL_S)
     return channel
 
 
@@ -69,7 +64,7 @@ async def verified_nonce(backend: CacheBackend, headers: Mapping[str, str], toke
     sent_token = headers.get("X-Goog-Channel-Token", "")
     if not hmac.compare_digest(sent_token.encode(), token.encode()):
         raise Refused(401, "channel token does not match")
-    if not channel_id or await backend.get(_channel_key(channel_id)) is None:
+    if not channel_id or await backend.get(scopes.drive_channel(channel_id)) is None:
         raise Refused(401, "unknown channel")
     number = headers.get("X-Goog-Message-Number", "")
     if not number.isdigit():
@@ -85,11 +80,11 @@ async def changed_scopes(client: drive.DriveClient, backend: CacheBackend) -> li
 
 async def read_changes(client: drive.DriveClient, backend: CacheBackend) -> drive.Changes | None:
     """The changes since the saved page token (None without one); saves the next token."""
-    saved = await backend.get(PAGE_TOKEN_KEY)
+    saved = await backend.get(scopes.DRIVE_PAGE_TOKEN)
     if saved is None:
         return None
     changes = await drive.changes_since(client, str(saved.value))
-    await backend.set(PAGE_TOKEN_KEY, changes.next_page_token, PAGE_TOKEN_TTL_S)
+    await backend.set(scopes.DRIVE_PAGE_TOKEN, changes.next_page_token, PAGE_TOKEN_TTL_S)
     return changes
 
 

@@ -17,8 +17,9 @@ from decimal import Decimal
 from connectors import drive, hubspot, stripe, zendesk
 from connectors.hubspot import Company
 from connectors.pacing import Pacer
+from connectors.paging import chunks, walk
 from connectors.stripe_money import decimal_amount
-from resolvers.documents import Document, DocumentType
+from resolvers.documents import DocumentRecord, DocumentType
 from resolvers.exports.query import ExportQuery
 from resolvers.invoices import owns_invoice
 from resolvers.request.services import Upstreams
@@ -99,10 +100,9 @@ async def invoice_rows(source: Source, account: Company, query: ExportQuery) -> 
         return
     # Stripe filters by one status; several are filtered here.
     upstream_status = next(iter(query.statuses)) if len(query.statuses) == 1 else None
-    after: str | None = None
-    while True:
 
-        async def page(after: str | None = after) -> stripe.InvoicePage:
+    async def read(after: str | None) -> tuple[tuple[stripe.Invoice, ...], str | None]:
+        async def page() -> stripe.InvoicePage:
             return await stripe.invoices_of_customer(
                 source.upstreams.stripe, customer_id, limit=stripe.PAGE_LIMIT,
                 starting_after=after, status=upstream_status,
@@ -110,12 +110,12 @@ async def invoice_rows(source: Source, account: Company, query: ExportQuery) -> 
             )  # fmt: skip
 
         found = await source.pacers.stripe.call(page)
-        for invoice in found.invoices:
-            if owns_invoice(account, invoice) and query.wants(invoice.status):
-                yield _invoice_row(account, invoice)
-        if not found.has_more or not found.invoices:
-            return
-        after = found.invoices[-1].id
+        more = found.has_more and found.invoices
+        return found.invoices, found.invoices[-1].id if more else None
+
+    async for invoice in walk(read):
+        if owns_invoice(account, invoice) and query.wants(invoice.status):
+            yield _invoice_row(account, invoice)
 
 
 def _invoice_row(account: Company, invoice: stripe.Invoice) -> Row:
@@ -153,10 +153,9 @@ async def ticket_rows(source: Source, account: Company, query: ExportQuery) -> A
     organization_id = account.zendesk_organization_id
     if organization_id is None:
         return
-    after: str | None = None
-    while True:
 
-        async def page(after: str | None = after) -> zendesk.TicketPage:
+    async def read(after: str | None) -> tuple[tuple[zendesk.Ticket, ...], str | None]:
+        async def page() -> zendesk.TicketPage:
             # Oldest first by id: a stable order while new tickets arrive during the walk.
             return await zendesk.tickets_of_organization(
                 source.upstreams.zendesk, organization_id, page_size=PAGE_SIZE, after=after,
@@ -164,13 +163,12 @@ async def ticket_rows(source: Source, account: Company, query: ExportQuery) -> A
             )  # fmt: skip
 
         found = await source.pacers.zendesk.call(page)
-        for ticket in found.tickets:
-            wanted = query.wants(ticket.status) and query.covers(ticket.created_at)
-            if owns_ticket(account, ticket) and wanted:
-                yield _ticket_row(account, ticket)
-        if not found.has_more or found.after_cursor is None:
-            return
-        after = found.after_cursor
+        return found.tickets, found.after_cursor if found.has_more else None
+
+    async for ticket in walk(read):
+        wanted = query.wants(ticket.status) and query.covers(ticket.created_at)
+        if owns_ticket(account, ticket) and wanted:
+            yield _ticket_row(account, ticket)
 
 
 def _ticket_row(account: Company, ticket: zendesk.Ticket) -> Row:
@@ -200,27 +198,24 @@ async def document_rows(source: Source, account: Company, query: ExportQuery) ->
     folder_id = account.drive_folder_id
     if folder_id is None:
         return
-    token: str | None = None
-    while True:
 
-        async def page(token: str | None = token) -> drive.FilePage:
+    async def read(token: str | None) -> tuple[tuple[drive.DriveFile, ...], str | None]:
+        async def page() -> drive.FilePage:
             return await drive.files_in_folder(
                 source.upstreams.drive, folder_id, page_size=DRIVE_PAGE_SIZE, page_token=token,
                 created_after=query.created_from, created_before=query.created_before,
             )  # fmt: skip
 
         found = await source.pacers.drive.call(page)
-        for file in found.files:
-            document = Document.of_file(file)
-            kind = document.type.value.lower()
-            if folder_id in file.parents and not file.trashed and query.wants(kind):
-                yield (
-                    file.id, account.id, file.name, kind, file.mime_type, file.size,
-                    iso(file.created_time), iso(file.modified_time),
-                )  # fmt: skip
-        if not found.next_page_token:
-            return
-        token = found.next_page_token
+        return found.files, found.next_page_token or None
+
+    async for file in walk(read):
+        kind = DocumentRecord.of_file(file).type.value.lower()
+        if folder_id in file.parents and not file.trashed and query.wants(kind):
+            yield (
+                file.id, account.id, file.name, kind, file.mime_type, file.size,
+                iso(file.created_time), iso(file.modified_time),
+            )  # fmt: skip
 
 
 # --- usage ----------------------------------------------------------------------------------
@@ -298,8 +293,7 @@ async def team_rows(source: Source, account: Company, query: ExportQuery) -> Asy
     [contact_ids] = await source.pacers.hubspot.call(
         lambda: hubspot.contact_ids_of_companies(http, [account.id])
     )
-    for start in range(0, len(contact_ids), PAGE_SIZE):
-        batch = contact_ids[start : start + PAGE_SIZE]
+    for batch in chunks(contact_ids, PAGE_SIZE):
 
         async def read(batch: list[str] = batch) -> list[hubspot.Contact | None]:
             return await hubspot.contacts_by_id(http, batch)

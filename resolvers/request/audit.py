@@ -28,7 +28,7 @@ async def record(ctx: RequestContext, viewer: Viewer, account_id: str, what: str
 
 async def note_body(ctx: RequestContext, viewer: Viewer, what: str, at: datetime) -> str:
     contact = await ctx.loaders.contact_by_id.load(viewer.contact_id)
-    name = " ".join(p for p in (contact.first_name, contact.last_name) if p) if contact else ""
+    name = contact.full_name if contact else ""
     who = f"{name} <{viewer.email}>" if name else viewer.email
     # HubSpot renders note bodies as HTML: what members typed must stay text there too.
     return html.escape(

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from auth.signing import BadSignature
 from connectors import drive, stripe
 from connectors.http import NotFound, UpstreamError, UpstreamTimeout
-from resolvers.documents import Document, document_by_global_id
+from resolvers.documents import DocumentRecord, document_by_global_id
 from resolvers.request.context import RequestContext
 
 ContextFor = Callable[[Request], Awaitable[RequestContext]]
@@ -67,7 +67,7 @@ async def serve_download(ctx: RequestContext, request: Request) -> Response:
     return StreamingResponse(_chunks(body), headers=_headers(document, body))
 
 
-async def _open(ctx: RequestContext, document: Document) -> Bytes:
+async def _open(ctx: RequestContext, document: DocumentRecord) -> Bytes:
     upstreams = ctx.services.upstreams
     if document.source == "drive":
         return await drive.download(upstreams.drive, document.upstream_id)
@@ -85,7 +85,7 @@ async def _chunks(body: Bytes) -> AsyncIterator[bytes]:
         await body.aclose()
 
 
-def _headers(document: Document, body: Bytes) -> dict[str, str]:
+def _headers(document: DocumentRecord, body: Bytes) -> dict[str, str]:
     headers = {
         "Content-Type": body.content_type or document.mime_type,
         "Content-Disposition": _attachment(document.name),

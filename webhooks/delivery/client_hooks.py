@@ -87,8 +87,10 @@ async def deliver_webhook(
     deliveries: Deliveries = ctx["deliveries"]
     found = PortalEvent.from_json(event)
     done_key = f"hook:{found.id}:{endpoint_id}"
-    if await deliveries.done(done_key):
-        return "already delivered"
+    attempt_key = f"{done_key}:{attempt}"
+    if await deliveries.done(done_key) or await deliveries.done(attempt_key):
+        return "already delivered, or this attempt made"
+    await deliveries.claim(attempt_key, _attempt_s(deliveries.settings.webhook_timeout_s))
     endpoint = next(
         (e for e in await endpoints.endpoints_of(deliveries.hubspot, found.account_id)
          if e.id == endpoint_id), None,
@@ -110,9 +112,12 @@ async def deliver_webhook(
     last = attempt > len(SCHEDULE)
     if failures >= deliveries.settings.webhook_disable_after or last:
         await _disable(deliveries, found.account_id, endpoint, failures)
-        return "endpoint disabled"
-    await _retry_later(deliveries, found, endpoint.id, attempt)
-    return f"attempt {attempt} failed"
+        outcome = "endpoint disabled"
+    else:
+        await _retry_later(deliveries, found, endpoint.id, attempt)
+        outcome = f"attempt {attempt} failed"
+    await deliveries.mark_done(attempt_key)
+    return outcome
 
 
 async def enqueue_delivery(
@@ -124,9 +129,17 @@ async def enqueue_delivery(
         q, "deliver_webhook", f"hook:{event.id}:{endpoint_id}:{attempt}",
         event=event.to_json(), endpoint_id=endpoint_id, attempt=attempt, scheduled=scheduled,
         # An attempt takes at most the request's timeout: one still running after that was
-        # on a worker that died, and the sweep runs it again (up to 3 times).
-        timeout=math.ceil(timeout_s) + 2, retries=3,
+        # on a worker that died, and the sweep runs it again. A run finding the attempt
+        # claimed by another (`Busy`) tries again a second later, until the other has made
+        # it or its claim has expired.
+        timeout=_attempt_s(timeout_s), retries=2 * _attempt_s(timeout_s), retry_delay=1.0,
+        retry_backoff=False,
     )  # fmt: skip
+
+
+def _attempt_s(timeout_s: float) -> int:
+    """How long one attempt may take: the request's timeout, and time to log it."""
+    return math.ceil(timeout_s) + 2
 
 
 async def _retry_later(

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from auth.signing import Signer
 from webhooks.delivery.context import Deliveries
 from webhooks.delivery.preferences import NotificationChannel, NotificationType
+from webhooks.delivery.queue import JOB_TIMEOUT_S
 from webhooks.delivery.recipients import NOTIFIED
 from webhooks.events.types import PortalEvent
 
@@ -105,6 +106,7 @@ async def send_email(
     done_key = f"email:{found.id}:{contact_id}"
     if await deliveries.done(done_key):
         return
+    await deliveries.claim(done_key, JOB_TIMEOUT_S)
     settings = deliveries.settings
     kind = NOTIFIED[found.type]
     token = unsubscribe_token(

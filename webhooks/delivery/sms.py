@@ -6,6 +6,7 @@ from typing import Any
 
 from connectors import twilio
 from webhooks.delivery.context import Deliveries
+from webhooks.delivery.queue import JOB_TIMEOUT_S
 from webhooks.events.types import PortalEvent
 
 MAX_LENGTH = 160  # one segment: a notification, not a letter
@@ -26,5 +27,6 @@ async def send_sms(ctx: dict[str, Any], *, event: str, contact_id: str, to: str)
     done_key = f"sms:{found.id}:{contact_id}"
     if await deliveries.done(done_key):
         return
+    await deliveries.claim(done_key, JOB_TIMEOUT_S)
     await twilio.send_sms(deliveries.twilio, to, text_of(found, deliveries.settings.public_url))
     await deliveries.mark_done(done_key)
