@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run sandbox check lint types test bench
+.PHONY: run sandbox check lint types test bench bench-events
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Events out: event-to-delivery latency and subscription fan-out (needs Redis on :6379).
+bench-events: $(STAMP)
+	$(BIN)/python -m bench.events
