@@ -123,3 +123,43 @@ async def test_a_delivery_never_connects_inside_even_if_dns_changes_its_answer()
         with pytest.raises(aiohttp.ClientConnectorDNSError) as refused:
             await session.post("https://localhost:9/hooks", data="{}")
     assert str(refused.value.os_error) == "localhost resolves to no address webhooks may be sent to"
+
+
+LIST = "{ viewer { account { webhookEndpoints { id url events enabled } } } }"
+ROTATE = """mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret
+  webhookEndpoint { id } userErrors { message } } }"""
+UPDATE = """mutation($id: ID!) { updateWebhookEndpoint(id: $id, events: ["ticket.status_changed"],
+  enabled: false) { webhookEndpoint { events enabled } userErrors { field message } } }"""
+DELETE = "mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { webhookEndpoint { url } } }"
+
+
+async def test_an_endpoint_is_listed_rotated_changed_and_deleted(
+    client: GatewayClient, backbone: Backbone, urls: dict[str, str]
+) -> None:
+    admin = member(backbone, ACME, "ADMIN")
+    made = await _create(client, backbone, "http://127.0.0.1:9/hooks", ["invoice.paid"])
+    created = made["data"]["createWebhookEndpoint"]
+    endpoint_id = created["webhookEndpoint"]["id"]
+    listed = await client.query(LIST, as_=admin)
+    assert listed["data"]["viewer"]["account"]["webhookEndpoints"] == [
+        {"id": endpoint_id, "url": "http://127.0.0.1:9/hooks", "events": ["invoice.paid"],
+         "enabled": True},
+    ]  # fmt: skip
+    sealed = _stored(urls)
+
+    rotated = (await client.query(ROTATE, {"id": endpoint_id}, as_=admin))["data"]
+    new_secret = rotated["rotateWebhookSecret"]["secret"]
+    assert new_secret.startswith("whsec_") and new_secret != created["secret"]
+    assert _stored(urls) != sealed and new_secret not in (_stored(urls) or "")
+
+    changed = (await client.query(UPDATE, {"id": endpoint_id}, as_=admin))["data"]
+    assert changed["updateWebhookEndpoint"] == {
+        "webhookEndpoint": {"events": ["ticket.status_changed"], "enabled": False},
+        "userErrors": [],
+    }
+    deleted = (await client.query(DELETE, {"id": endpoint_id}, as_=admin))["data"]
+    assert deleted["deleteWebhookEndpoint"]["webhookEndpoint"]["url"] == "http://127.0.0.1:9/hooks"
+    listed = await client.query(LIST, as_=admin)
+    assert listed["data"]["viewer"]["account"]["webhookEndpoints"] == []
+    gone = await client.query(DELETE, {"id": endpoint_id}, as_=admin)
+    assert gone["errors"][0]["extensions"]["code"] == "NOT_FOUND"
