@@ -118,7 +118,7 @@ async def _run_sandbox(args: argparse.Namespace) -> None:
 
     sandbox = Sandbox(SandboxConfig(args.scale, args.latency_ms, args.host, args.port_base))
     await sandbox.start()
-    _print_sandbox(sandbox.urls)
+    _print_sandbox(sandbox.urls | sandbox.messaging_urls)
     try:
         await asyncio.Event().wait()
     finally:
@@ -132,6 +132,7 @@ def _print_sandbox(urls: dict[str, str]) -> None:
         f"{SANDBOX_CREDENTIALS['ZENDESK_EMAIL']}/token:{SANDBOX_CREDENTIALS['ZENDESK_API_TOKEN']}"
     )
     drive = SANDBOX_CREDENTIALS["DRIVE_ACCESS_TOKEN"]
+    sid = SANDBOX_CREDENTIALS["TWILIO_ACCOUNT_SID"]
     print("Sandbox upstreams (admin API under /_sandbox/ on each):", flush=True)
     samples = {
         "hubspot": f"curl -H 'Authorization: Bearer {token}' "
@@ -140,6 +141,8 @@ def _print_sandbox(urls: dict[str, str]) -> None:
         "zendesk": f"curl -u '{zendesk}' '{urls['zendesk']}/api/v2/tickets.json?per_page=2'",
         "drive": f"curl -H 'Authorization: Bearer {drive}' "
         f"'{urls['drive']}/drive/v3/files?pageSize=2'",
+        "twilio": f"curl -u {sid}:{SANDBOX_CREDENTIALS['TWILIO_AUTH_TOKEN']} "
+        f"'{urls.get('twilio')}/2010-04-01/Accounts/{sid}/Messages.json'",
     }
     for name, url in urls.items():
         print(f"  {name:8} {url}\n           {samples[name]}", flush=True)
@@ -157,7 +160,7 @@ def _serve(args: argparse.Namespace) -> None:
         from sandbox.runner import SandboxConfig, SandboxThread
 
         running = SandboxThread(SandboxConfig(port_base=args.sandbox_port_base)).start()
-        _print_sandbox(running.urls)
+        _print_sandbox(running.urls | running.messaging_urls)
         settings = _with_webhook_secrets(
             settings.with_sandbox(running.urls | running.messaging_urls)
         )
