@@ -34,6 +34,7 @@ from web.routes.auth import AuthServices, auth_routes, bearer_token, session_tok
 from web.routes.downloads import download_routes
 from web.routes.exports import export_routes
 from web.routes.health import health_routes
+from web.routes.invitations import invitation_routes
 from web.routes.unsubscribe import unsubscribe_routes
 from web.routes.webhooks import webhook_routes
 from web.stack import edge_middleware
@@ -157,6 +158,7 @@ def create_app(settings: Settings) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *auth_routes(auth_services),
+            *invitation_routes(lambda: app.state.gateway),
             *download_routes(lambda request: graphql.get_context(request, Response())),
             *export_routes(lambda request: graphql.get_context(request, Response()), settings),
             *webhook_routes(lambda: app.state.gateway),

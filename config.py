@@ -168,6 +168,10 @@ class Settings:
     magic_link_ttl_s: float = setting(
         "PORTAL_MAGIC_LINK_TTL_S", 15 * 60.0, "how long a sign-in link works"
     )
+    invitation_ttl_s: float = setting(
+        "PORTAL_INVITATION_TTL_S", 7 * 24 * 3600.0, "how long an invitation link works",
+        shown="604800 (7 days)",
+    )  # fmt: skip
     outbox_dir: Path = setting(  # noqa: RUF009 - `setting` returns a dataclass field
         "PORTAL_OUTBOX_DIR", Path(".outbox"), "where mail goes when no SMTP server is set"
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from starlette.responses import Response
 
+from auth.invitations import Invitations
 from auth.magic_links import MagicLinks
 from auth.mail import Mailer, OutboxMailer, SmtpMailer
 from auth.rate_limit import RateLimiter
@@ -144,6 +145,7 @@ async def open_gateway(settings: Settings) -> AsyncIterator[Gateway]:
 async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncIterator[Gateway]:
     cache = ReadThroughCache(backend, settings.cache_ttl_s, settings.cache_stale_max_s)
     sessions = SessionManager(settings.secret_key, backend)
+    mailer = _mailer(settings)
     outbound_opened = open_outbound(
         settings.redis_url, settings.redis_key_prefix, settings.secret_key,
         allow_loopback=settings.webhook_allow_loopback, hook_timeout_s=settings.webhook_timeout_s,
@@ -156,13 +158,17 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             download_signer=Signer(settings.secret_key, "download"),
             public_url=settings.public_url,
             viewer_ttl_s=settings.viewer_ttl_s,
+            invitations=Invitations(backend, settings.invitation_ttl_s),
+            mailer=mailer,
+            mail_from=settings.mail_from,
+            sessions=sessions,
             outbound=outbound,
         )
         auth = AuthServices(
             hubspot=upstreams.hubspot,
             sessions=sessions,
             links=MagicLinks(backend, settings.magic_link_ttl_s),
-            mailer=_mailer(settings),
+            mailer=mailer,
             limiter=RateLimiter(backend),
             public_url=settings.public_url,
             mail_from=settings.mail_from,

@@ -41,6 +41,9 @@ MANAGE_API_TOKENS = Permission(
     credentials=frozenset({Credential.SESSION}),
     message="Only an ADMIN of the account, signed in, manages its API tokens.",
 )
+# Inviting, re-roling, deactivating and removing people: the account's ADMINs (and the
+# ADMINs of its parent company, through account visibility), signed in.
+MANAGE_TEAM = Permission("manage the team", frozenset({Role.ADMIN}))
 # Reads too (the endpoints and their delivery log), as with API tokens.
 MANAGE_WEBHOOK_ENDPOINTS = Permission(
     "manage the account's webhook endpoints",

@@ -7,6 +7,7 @@ re-issued, so it lives until the absolute timeout or logout.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from dataclasses import dataclass
@@ -58,13 +59,28 @@ class SessionManager:
             return None
         if sliding and now - session.last_seen > IDLE_TIMEOUT_S:
             return None
-        if await self._cache.get(_revoked_key(session.session_id)) is not None:
+        # Side by side: one round trip to a shared cache. A miss is never kept near, so a
+        # marker another replica has just written is seen on the very next request.
+        revoked, cut_off = await asyncio.gather(
+            self._cache.get(_revoked_key(session.session_id)),
+            self._cache.get(_member_revoked_key(session.contact_id)),
+        )
+        if revoked is not None:
             return None
+        if cut_off is not None and session.issued_at <= float(cut_off.value):
+            return None  # the member was deactivated (or removed) after this sign-in
         return session
 
     async def revoke(self, session: Session) -> None:
         remaining = ABSOLUTE_TIMEOUT_S - (time.time() - session.issued_at)
         await self._cache.set(_revoked_key(session.session_id), True, max(remaining, 1.0))
+
+    async def revoke_all_of(self, contact_id: str) -> None:
+        """Ends every session the contact holds now, on every replica (deactivation);
+        sessions issued afterwards are not affected."""
+        key = _member_revoked_key(contact_id)
+        await self._cache.delete(key)  # publishes: replicas drop a near copy of an older cut-off
+        await self._cache.set(key, time.time(), ABSOLUTE_TIMEOUT_S)
 
     def _encode(self, session: Session) -> str:
         return self._signer.sign(
@@ -80,3 +96,7 @@ class SessionManager:
 
 def _revoked_key(session_id: str) -> str:
     return f"session-revoked:{session_id}"
+
+
+def _member_revoked_key(contact_id: str) -> str:
+    return f"sessions-revoked-before:{contact_id}"

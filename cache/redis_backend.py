@@ -130,13 +130,13 @@ class RedisCache:
 
     async def delete(self, *keys: str) -> None:
         for key in keys:
-            self._near.pop(key)
+            self._near.pop(key, None)
         done = await self._shared(lambda: self._delete_and_publish(keys))
         if isinstance(done, _Degraded):
             await self._fallback.delete(*keys)
 
     async def pop(self, key: str) -> Any | None:
-        self._near.pop(key)
+        self._near.pop(key, None)
         raw = await self._shared(lambda: self._pop_and_publish(key))
         if isinstance(raw, _Degraded):
             return await self._fallback.pop(key)
@@ -215,7 +215,7 @@ class RedisCache:
             message = json.loads(data)
             if message["from"] != self._replica:
                 for key in message["keys"]:
-                    self._near.pop(key, None)  # a key this replica never held
+                    self._near.pop(key, None)
         except (ValueError, KeyError, TypeError):
             log.warning("ignored a malformed eviction message: %r", data[:200])
 

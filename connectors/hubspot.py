@@ -29,6 +29,10 @@ PARENT_TO_CHILD_COMPANY = 13
 CHILD_TO_PARENT_COMPANY = 14
 NOTE_TO_COMPANY = 190
 _NOTE_ON_COMPANY = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": NOTE_TO_COMPANY}
+_CONTACT_ON_COMPANY = {
+    "associationCategory": "HUBSPOT_DEFINED",
+    "associationTypeId": CONTACT_TO_COMPANY,
+}
 
 # Our record fields and the HubSpot properties they are read from: the one place that
 # names the properties this module asks for and writes.
@@ -59,7 +63,11 @@ CONTACT_PROPERTIES: Mapping[str, str] = {
     "portal_role": "portal_role",
     "portal_status": "portal_status",
     "notification_preferences": "portal_notification_preferences",
+    "invited_at": "portal_invited_at",
+    "invited_by": "portal_invited_by",
+    "last_sign_in_at": "portal_last_sign_in_at",
 }
+_CONTACT_MOMENTS = ("invited_at", "last_sign_in_at")  # datetime properties of a contact
 TASK_PROPERTIES: Mapping[str, str] = {
     "subject": "hs_task_subject",
     "body": "hs_task_body",
@@ -107,6 +115,9 @@ class Contact:
     notification_preferences: str | None  # JSON, as the portal stored it
     created_at: datetime
     updated_at: datetime
+    invited_at: datetime | None = None
+    invited_by: str | None = None  # who invited them, as the portal wrote it
+    last_sign_in_at: datetime | None = None
 
     @property
     def full_name(self) -> str:
@@ -338,6 +349,13 @@ async def update_contact(
     return contact
 
 
+async def set_contact_fields(
+    http: JsonService, contact_id: str, changes: Mapping[str, str | None]
+) -> None:
+    """Writes some of a contact's fields without reading it back (bookkeeping: sign-ins)."""
+    await _patch(http, "contacts", contact_id, CONTACT_PROPERTIES, changes)
+
+
 async def update_company(
     http: JsonService, company_id: str, changes: Mapping[str, str | None]
 ) -> Company:
@@ -362,6 +380,88 @@ async def _patch(
     await http.request(
         "PATCH", f"/crm/v3/objects/{object_type}/{object_id}", json_body={"properties": properties}
     )
+
+
+# Team: contacts joining and leaving a company
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    contacts: tuple[Contact, ...]
+    total: int  # every match, not only this page
+
+
+async def create_contact_in_company(
+    http: JsonService, company_id: str, fields: Mapping[str, str | None]
+) -> Contact:
+    """Creates a contact (fields named as in `Contact`) already associated with the company:
+    one request, so a failure leaves neither a contact nor a link behind. HubSpot answers
+    409 (`Rejected`) when the email belongs to a contact already."""
+    properties = {CONTACT_PROPERTIES[k]: v for k, v in fields.items() if v is not None}
+    created = await http.request(
+        "POST",
+        "/crm/v3/objects/contacts",
+        json_body={
+            "properties": properties,
+            "associations": [{"to": {"id": company_id}, "types": [_CONTACT_ON_COMPANY]}],
+        },
+    )
+    # The answer holds every property a new contact has: no read-back needed.
+    with parse_errors(http.name):
+        return _contact(created)
+
+
+async def add_contact_to_company(http: JsonService, contact_id: str, company_id: str) -> None:
+    """Associates the contact with the company (HubSpot's default, unlabeled type); the
+    contact's other companies stay. Doing it twice changes nothing."""
+    await http.request(
+        "PUT",
+        f"/crm/v4/objects/contacts/{contact_id}/associations/default/companies/{company_id}",
+    )
+
+
+async def remove_contact_from_company(http: JsonService, contact_id: str, company_id: str) -> None:
+    """Removes every association between the contact and this company, and nothing else."""
+    await http.request(
+        "DELETE", f"/crm/v4/objects/contacts/{contact_id}/associations/companies/{company_id}"
+    )
+
+
+async def search_company_contacts(
+    http: JsonService,
+    company_id: str,
+    *,
+    roles: Sequence[str],
+    statuses: Sequence[str] = (),
+    text: str | None = None,
+    limit: int,
+    offset: int = 0,
+) -> ContactPage:
+    """The company's contacts holding one of `roles` (and `statuses`, when given) whose
+    name or email matches `text`, oldest first, through the CRM search API (one request)."""
+    filters: list[dict[str, Any]] = [
+        {"propertyName": "associations.company", "operator": "EQ", "value": company_id},
+        {"propertyName": CONTACT_PROPERTIES["portal_role"], "operator": "IN",
+         "values": list(roles)},
+    ]  # fmt: skip
+    if statuses:
+        filters.append(
+            {"propertyName": CONTACT_PROPERTIES["portal_status"], "operator": "IN",
+             "values": list(statuses)}
+        )  # fmt: skip
+    body: dict[str, Any] = {
+        "filterGroups": [{"filters": filters}],
+        "properties": list(CONTACT_PROPERTIES.values()),
+        "sorts": [{"propertyName": "createdate", "direction": "ASCENDING"}],
+        "limit": max(limit, 1),
+        "after": str(offset),
+    }
+    if text:
+        body["query"] = text
+    found = await http.request("POST", "/crm/v3/objects/contacts/search", json_body=body)
+    with parse_errors(http.name):
+        contacts = tuple(_contact(r) for r in found["results"])
+        return ContactPage(contacts[:limit], int(found["total"]))
 
 
 async def add_company_note(http: JsonService, company_id: str, body: str, at: datetime) -> str:
@@ -394,9 +494,12 @@ def _company(record: Mapping[str, Any]) -> Company:
 
 
 def _contact(record: Mapping[str, Any]) -> Contact:
+    values: dict[str, Any] = _fields(record, CONTACT_PROPERTIES)
+    for name in _CONTACT_MOMENTS:
+        values[name] = _moment(values[name])
     return Contact(
         id=str(record["id"]),
-        **_fields(record, CONTACT_PROPERTIES),
+        **values,
         created_at=_datetime(record["createdAt"]),
         updated_at=_datetime(record["updatedAt"]),
     )
@@ -414,6 +517,15 @@ def _fields(record: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, st
 
 
 def _datetime(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _moment(value: str | None) -> datetime | None:
+    """A datetime property: ISO 8601, or epoch milliseconds as HubSpot also writes them."""
+    if not value:
+        return None
+    if value.isdigit():
+        return datetime.fromtimestamp(int(value) / 1000, UTC)
     return datetime.fromisoformat(value)
 
 

@@ -103,6 +103,8 @@ class SubscriptionItem:
     usage_type: str | None  # licensed or metered
     meter_id: str | None
     included_quantity: int | None  # from the price's metadata
+    # The quantity is the number of portal seats (`per_seat: "true"` in the price's metadata).
+    per_seat: bool = False
 
 
 @dataclass(frozen=True)
@@ -399,6 +401,7 @@ def _item(item: stripe.SubscriptionItem, names: dict[str, str]) -> SubscriptionI
         usage_type=recurring.usage_type if recurring else None,
         meter_id=recurring.meter if recurring else None,
         included_quantity=int(included) if included and included.isdigit() else None,
+        per_seat=price.metadata.to_dict().get("per_seat") == "true",
     )
 
 

@@ -4,6 +4,7 @@ contacts whatever the team's size."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from resolvers.notifications import (
 from resolvers.request import audit
 from resolvers.request.access import visible_account
 from resolvers.request.context import RequestContext
-from resolvers.request.errors import not_found
+from resolvers.request.errors import bad_input, not_found
 from resolvers.request.ids import decode_id
 from resolvers.request.pages import Cursors, Edge, Page
 from resolvers.request.user_input import Checks, ProblemCode
@@ -33,9 +34,39 @@ def is_portal_member(contact: Contact | None) -> bool:
     return contact is not None and contact.portal_role in PORTAL_ROLES
 
 
+MAX_SEARCH = 100
+
+
+@dataclass(frozen=True)
+class TeamFilter:
+    """Narrows the team: any of `statuses`, any of `roles`, and `search` in name or email."""
+
+    statuses: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    search: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.statuses or self.roles or self.search)
+
+    def key(self) -> str:
+        """What a cursor is bound to: the same filter, or the cursor is refused."""
+        return f"{','.join(sorted(self.statuses))}|{','.join(sorted(self.roles))}|{self.search}"
+
+
+def display_name(contact: Contact) -> str:
+    name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+    return name or contact.email or ""
+
+
 async def team_page(
-    ctx: RequestContext, account: Company, first: int, after: str | None
+    ctx: RequestContext,
+    account: Company,
+    first: int,
+    after: str | None,
+    where: TeamFilter | None = None,
 ) -> Page[Contact]:
+    if where:
+        return await _searched_page(ctx, account, first, after, where)
     cursors = Cursors(ctx.services.cursor_signer, f"team:{account.id}")
     offset = int(cursors.decode(after) or 0)
     contact_ids = await ctx.loaders.contact_ids_by_company.load(account.id)
@@ -47,6 +78,38 @@ async def team_page(
         if contact is not None and is_portal_member(contact)
     ]
     return Page(edges, offset + first < len(contact_ids), len(contact_ids))
+
+
+async def _searched_page(
+    ctx: RequestContext, account: Company, first: int, after: str | None, where: TeamFilter
+) -> Page[Contact]:
+    """A filtered team through HubSpot's CRM search: one request for the page and the total,
+    whatever the team's size; not cached, so a change shows at once."""
+    search = (where.search or "").strip()
+    if len(search) > MAX_SEARCH:
+        raise bad_input(f"`search` is at most {MAX_SEARCH} characters.", "search")
+    cursors = Cursors(ctx.services.cursor_signer, f"team:{account.id}:{where.key()}")
+    offset = int(cursors.decode(after) or 0)
+    found, linked = await asyncio.gather(
+        hubspot.search_company_contacts(
+            ctx.services.upstreams.hubspot,
+            account.id,
+            roles=where.roles or sorted(PORTAL_ROLES),
+            statuses=where.statuses,
+            text=search or None,
+            limit=first,
+            offset=offset,
+        ),
+        ctx.loaders.contact_ids_by_company.load(account.id),
+    )
+    # The search named the company; each contact is still checked against its links.
+    members = set(linked)
+    edges = [
+        Edge(contact, cursors, offset + index + 1)
+        for index, contact in enumerate(found.contacts)
+        if contact.id in members and is_portal_member(contact)
+    ]
+    return Page(edges, offset + first < found.total, found.total)
 
 
 async def member(ctx: RequestContext) -> Contact | None:

@@ -26,7 +26,7 @@ from schema.documents import Document, DocumentFilter
 from schema.invoices import Invoice, InvoiceStatus
 from schema.relay import Connection, Node, connection_of
 from schema.roles import allowed_to
-from schema.team import TeamMember
+from schema.team import MemberStatus, TeamMember, TeamRole
 from schema.tickets import Ticket, TicketStatus
 from schema.user_errors import UserError, user_errors
 from schema.webhook_endpoints import WebhookEndpoint
@@ -102,11 +102,25 @@ class Account(Node):
             Account.from_upstream(c) for c in await accounts.sub_accounts(info.context, self.record)
         ]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Portal members; `status`, `role` and `search` (in name or email) narrow "
+        "the list, and `totalCount` counts what they let through."
+    )
     async def team(
-        self, info: Info, first: int | None = 25, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = 25,
+        after: str | None = None,
+        status: list[MemberStatus] | None = None,
+        role: list[TeamRole] | None = None,
+        search: str | None = None,
     ) -> Connection[TeamMember] | None:
-        page = await team.team_page(info.context, self.record, page_size(first), after)
+        where = team.TeamFilter(
+            statuses=tuple(s.value for s in status or ()),
+            roles=tuple(r.value for r in role or ()),
+            search=search.strip() if search and search.strip() else None,
+        )
+        page = await team.team_page(info.context, self.record, page_size(first), after, where)
         return connection_of(page, lambda c: TeamMember.from_upstream(c, self.record.id))
 
     @strawberry.field(description="Newest first.")

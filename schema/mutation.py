@@ -8,6 +8,7 @@ from schema.accounts import AccountMutations
 from schema.api_tokens import ApiTokenMutations
 from schema.notifications import NotificationMutations
 from schema.team import ProfileMutations
+from schema.team_changes import TeamMutations
 from schema.tickets import TicketMutations
 from schema.webhook_endpoints import WebhookEndpointMutations
 
@@ -16,6 +17,7 @@ MUTATION_CLASSES: tuple[type, ...] = (
     ApiTokenMutations,
     AccountMutations,
     ProfileMutations,
+    TeamMutations,
     TicketMutations,
     NotificationMutations,
     WebhookEndpointMutations,

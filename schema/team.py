@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 
 import strawberry
@@ -48,6 +49,13 @@ class TeamMember(Node):
     job_title: str | None
     role: TeamRole | None
     status: MemberStatus | None
+    invited_at: datetime | None = strawberry.field(
+        description="When the portal invited them; null if it never did."
+    )
+    invited_by: str | None = strawberry.field(description="Who invited them, by name.")
+    last_sign_in_at: datetime | None = strawberry.field(
+        description="When they last signed in to the portal, where known."
+    )
 
     record: strawberry.Private[Contact]
 
@@ -69,6 +77,9 @@ class TeamMember(Node):
             job_title=contact.job_title,
             role=parse_enum(TeamRole, contact.portal_role),
             status=parse_enum(MemberStatus, contact.portal_status),
+            invited_at=contact.invited_at,
+            invited_by=contact.invited_by,
+            last_sign_in_at=contact.last_sign_in_at,
             record=contact,
         )
 

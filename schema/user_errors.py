@@ -22,6 +22,27 @@ class UserErrorCode(Enum):
         ProblemCode.STRIPE_BEHIND.value,
         description="Saved in HubSpot; the Stripe customer is not yet: send it again.",
     )
+    INVALID_EMAIL = ProblemCode.INVALID_EMAIL.value
+    ALREADY_MEMBER = strawberry.enum_value(
+        ProblemCode.ALREADY_MEMBER.value,
+        description="The person is on the account's team already.",
+    )
+    SEAT_LIMIT = strawberry.enum_value(
+        ProblemCode.SEAT_LIMIT.value,
+        description="Every seat of the subscription is taken (active and invited members).",
+    )
+    LAST_ADMIN = strawberry.enum_value(
+        ProblemCode.LAST_ADMIN.value,
+        description="An account keeps at least one active ADMIN.",
+    )
+    SELF = strawberry.enum_value(
+        ProblemCode.SELF.value,
+        description="Nobody changes their own role, or deactivates or removes themselves.",
+    )
+    BUSY = strawberry.enum_value(
+        ProblemCode.BUSY.value,
+        description="Another change to the same team was being saved: send it again.",
+    )
 
 
 @strawberry.type(description="A problem with a mutation's input; nothing was written.")

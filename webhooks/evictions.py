@@ -28,6 +28,18 @@ def of_hubspot(events: list[Event]) -> list[str]:
     return [scope for event in events for scope in _hubspot(event)]
 
 
+def disabled_contacts(events: list[Event]) -> list[str]:
+    """Contacts whose portal access was switched off (their sessions end at once)."""
+    return [
+        str(event["objectId"])
+        for event in events
+        if str(event.get("subscriptionType", "")) == "contact.propertyChange"
+        and event.get("propertyName") == "portal_status"
+        and event.get("propertyValue") == "DISABLED"
+        and str(event.get("objectId", "")).isdigit()
+    ]
+
+
 def _hubspot(event: Event) -> list[str]:
     kind, _, change = str(event.get("subscriptionType", "")).partition(".")
     if change == "associationChange":

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from stripe import StripeClient
 
+from auth.invitations import Invitations
+from auth.mail import Mailer
+from auth.sessions import SessionManager
 from auth.signing import Signer
 from cache.read_through import ReadThroughCache
 from connectors.drive import DriveClient
@@ -31,4 +34,9 @@ class Services:
     download_signer: Signer
     public_url: str
     viewer_ttl_s: float
+    # Team management: invitation links and their mail; ending a member's sessions.
+    invitations: Invitations
+    mailer: Mailer
+    mail_from: str
+    sessions: SessionManager
     outbound: Outbound | None = None  # events out (queue, feeds, live); needs REDIS_URL

@@ -22,6 +22,12 @@ class ProblemCode(StrEnum):
     INVALID_PHONE = "INVALID_PHONE"
     PHONE_REQUIRED = "PHONE_REQUIRED"
     STRIPE_BEHIND = "STRIPE_BEHIND"  # saved in HubSpot; the Stripe customer not yet
+    INVALID_EMAIL = "INVALID_EMAIL"
+    ALREADY_MEMBER = "ALREADY_MEMBER"
+    SEAT_LIMIT = "SEAT_LIMIT"
+    LAST_ADMIN = "LAST_ADMIN"
+    SELF = "SELF"
+    BUSY = "BUSY"
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,10 @@ _NO_POSTAL_CODES = frozenset(
         "ZW",
     ]
 )
+# An address a mail server takes: one @, a dotted domain, no spaces, quotes or the
+# characters that would split a header's address list.
+_EMAIL = re.compile(r"[^@\s<>,;:\"()\[\]\\]{1,64}@[^@\s<>,;:\"()\[\]\\]{1,251}\.[A-Za-z]{2,63}")
+MAX_EMAIL = 254
 _POSTAL_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 -]{0,13}[A-Za-z0-9]|[A-Za-z0-9]")
 
 
@@ -131,6 +141,23 @@ class Checks:
             self.add(field_name, f"At most {max_length} characters.", ProblemCode.TOO_LONG)
         elif "\x00" in trimmed:
             self.add(field_name, "Text cannot contain NUL characters.", ProblemCode.INVALID)
+        return trimmed
+
+    def email(self, field_name: str, value: str) -> str:
+        """The address trimmed and lower-cased, as HubSpot keeps it."""
+        address = value.strip().lower()
+        if not address:
+            self.add(field_name, "This field cannot be blank.", ProblemCode.REQUIRED)
+        elif len(address) > MAX_EMAIL or not _EMAIL.fullmatch(address):
+            self.add(field_name, "Not an email address.", ProblemCode.INVALID_EMAIL)
+        return address
+
+    def name(self, field_name: str, value: str, *, max_length: int) -> str:
+        """A required person's name, on one line."""
+        trimmed = self.text(field_name, value, max_length=max_length, required=True) or ""
+        if trimmed and len(trimmed) <= max_length and any(ord(c) < 32 for c in trimmed):
+            self.add(field_name, "A name cannot contain line breaks or control characters.",
+                     ProblemCode.INVALID)  # fmt: skip
         return trimmed
 
     def phone(self, field_name: str, value: str | None) -> str | None:

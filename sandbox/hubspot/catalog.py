@@ -97,6 +97,10 @@ CONTACTS = ObjectType(
         "portal_role": Property("enumeration", ("ADMIN", "USER", "READ_ONLY")),
         "portal_status": Property("enumeration", ("INVITED", "ACTIVE", "DISABLED")),
         "portal_notification_preferences": Property(),
+        # Team management: when and by whom a member was invited, when they last signed in.
+        "portal_invited_at": Property("datetime"),
+        "portal_invited_by": Property(),
+        "portal_last_sign_in_at": Property("datetime"),
         "portal_notifications_read_at": Property(),
         # Custom properties of the portal's API-token contacts (one contact per token).
         "portal_token_name": Property(),

@@ -50,6 +50,9 @@ METERED = (
             {"STARTER": 50, "GROWTH": 500, "ENTERPRISE": 5_000}),
 )  # fmt: skip
 SERVICES_HOURLY = {"usd": 15_000, "eur": 14_000, "gbp": 12_000}
+# Portal seats, billed per seat: no seeded subscription has them (a test or a CSM adds the
+# item); `per_seat` in the price's metadata tells the portal the quantity is a seat limit.
+SEATS_MONTHLY = {"usd": 1_500, "eur": 1_400, "gbp": 1_200}
 
 
 @dataclass
@@ -90,6 +93,22 @@ def metered_key(event_name: str, tier: str, currency: str) -> str:
 
 def services_key(currency: str) -> str:
     return f"services_hourly_{currency}"
+
+
+def seats_key(currency: str) -> str:
+    return f"seats_monthly_{currency}"
+
+
+def add_seats(catalog: Catalog, new_id: IdMaker) -> None:
+    """The per-seat product. Added after the rest of the seed with ids of its own, so that
+    the seeded customers, subscriptions and invoices keep their ids."""
+    product = _product(new_id("prod_", 14), "Portal seats", "Members of the client portal.",
+                       "seat")  # fmt: skip
+    catalog.products[product["id"]] = product
+    for currency in CURRENCIES:
+        _add_price(catalog, new_id("price_"), product, seats_key(currency), "Seats (monthly)",
+                   currency, SEATS_MONTHLY[currency], _recurring("licensed", None), None,
+                   {"per_seat": "true"})  # fmt: skip
 
 
 def build_catalog(new_id: IdMaker) -> Catalog:

@@ -17,6 +17,7 @@ from sandbox.stripe.catalog import (
     PLANS,
     Metered,
     Plan,
+    add_seats,
     build_catalog,
     metered_key,
     monthly_description,
@@ -41,6 +42,7 @@ from sandbox.stripe.periods import DAY, HOUR, billing_period, months_between, mo
 from sandbox.stripe.state import StripeState
 
 RNG_OFFSET = 2
+SEATS_RNG_OFFSET = 20
 HISTORY_DAYS = 730
 USAGE_DAYS = 120
 SUBSCRIPTION_INVOICES = 24
@@ -60,6 +62,7 @@ def build_state(backbone: Backbone) -> StripeState:
     prefixes = invoice_prefixes(backbone.companies)
     for company in backbone.companies:
         _Seeder(state, rng, backbone, company, prefixes[company.hubspot_id]).run()
+    add_seats(state.catalog, IdMaker(random.Random(SEED + SEATS_RNG_OFFSET)))
     return state
 
 

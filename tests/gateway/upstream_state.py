@@ -34,6 +34,11 @@ def _call(urls: dict[str, str], vendor: str, method: str, path: str, body: Any =
         return json.loads(response.read())
 
 
+def hubspot_call(urls: dict[str, str], method: str, path: str, body: Any = None) -> Any:
+    """Any HubSpot API call, as an independent client (or HubSpot's own staff) makes it."""
+    return _call(urls, "hubspot", method, path, body)
+
+
 def hubspot_properties(
     urls: dict[str, str], object_type: str, object_id: str, names: list[str]
 ) -> dict[str, str | None]:

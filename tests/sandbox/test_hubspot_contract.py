@@ -608,3 +608,47 @@ def test_each_company_has_onboarding_tasks_and_notes(client, backbone):
     assert set(tasks) == set(notes) == {c.hubspot_id for c in backbone.companies}
     assert all(3 <= n <= 6 for n in tasks.values())
     assert all(2 <= n <= 3 for n in notes.values())
+
+
+def test_a_person_joins_and_leaves_a_company_as_the_team_calls_do(client, control):
+    """The team mutations' calls, through the SDK: contact-to-company default link (v4 PUT),
+    a search of the company's members by association, role, status and text, the portal's
+    datetime properties, and the link archived (v4 DELETE) with the contact kept."""
+    person = client.crm.contacts.basic_api.create(
+        SimplePublicObjectInputForCreate(
+            properties={"email": "Lena.Lead@Example.com", "firstname": "Lena",
+                        "portal_role": "USER", "portal_status": "INVITED",
+                        "portal_invited_at": "2026-11-30T09:00:00.000Z",
+                        "portal_invited_by": "Dmitri Schmidt"},
+        )
+    )  # fmt: skip
+    v4 = client.crm.associations.v4.basic_api
+    joined = v4.create_default("contacts", person.id, "companies", ACME)
+    assert [(r._from.id, r.to.id) for r in joined.results] == [(person.id, ACME), (ACME, person.id)]
+
+    def members(text: str) -> Any:
+        return client.crm.contacts.search_api.do_search(
+            search_request(
+                [
+                    {"property_name": "associations.company", "operator": "EQ", "value": ACME},
+                    {"property_name": "portal_role", "operator": "IN", "values": ["USER"]},
+                    {"property_name": "portal_status", "operator": "IN", "values": ["INVITED"]},
+                ],
+                query=text,
+                properties=["email", "portal_invited_at", "portal_last_sign_in_at"],
+                limit=10,
+            )
+        )
+
+    found = members("lena")
+    assert [(r.id, r.properties["email"]) for r in found.results] == [
+        (person.id, "lena.lead@example.com")
+    ]
+    assert found.total == 1
+    assert found.results[0].properties["portal_invited_at"] == "2026-11-30T09:00:00.000Z"
+
+    v4.archive("contacts", person.id, "companies", ACME)
+
+    assert v4.get_page("contacts", person.id, "companies").results == []
+    assert members("lena").total == 0
+    assert client.crm.contacts.basic_api.get_by_id(person.id).id == person.id

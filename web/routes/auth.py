@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.background import BackgroundTask
@@ -22,6 +24,7 @@ from auth.viewer_lookup import read_viewer
 from connectors import hubspot
 from connectors.http import JsonService, UpstreamError
 
+log = logging.getLogger("portal.auth")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
 _ACCEPTED = {
     "status": "accepted",
@@ -144,7 +147,18 @@ class _SignIn:
         else:
             response = RedirectResponse("/graphql", status_code=303)
         set_session_cookie(response, token, secure=self.s.secure_cookies)
+        # After the answer: the member's `lastSignInAt` never delays their sign-in.
+        response.background = BackgroundTask(self._note_sign_in, viewer.contact_id)
         return response
+
+    async def _note_sign_in(self, contact_id: str) -> None:
+        moment = hubspot.timestamp(datetime.now(UTC))
+        try:
+            await hubspot.set_contact_fields(
+                self.s.hubspot, contact_id, {"last_sign_in_at": moment}
+            )
+        except UpstreamError:
+            log.warning("could not note the sign-in of contact %s", contact_id, exc_info=True)
 
     async def logout(self, request: Request) -> Response:
         token = session_token_of(request)

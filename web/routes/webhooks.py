@@ -95,7 +95,15 @@ async def _hubspot(gateway: Gateway, request: Request, body: bytes) -> Verified 
         url += "?" + request.url.query
     window = gateway.settings.webhook_window_s
     nonce = verify.hubspot_signature(request.method, url, body, request.headers, secret, window)
-    return nonce, _found(evictions.of_hubspot(_json(body, list)))
+    events = _json(body, list)
+
+    async def find_scopes() -> list[str]:
+        # A member deactivated in HubSpot loses every session at once, as in the portal.
+        for contact_id in evictions.disabled_contacts(events):
+            await gateway.sessions.revoke_all_of(contact_id)
+        return evictions.of_hubspot(events)
+
+    return nonce, find_scopes
 
 
 async def _zendesk(gateway: Gateway, request: Request, body: bytes) -> Verified | None:
