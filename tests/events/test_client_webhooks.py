@@ -97,3 +97,23 @@ async def test_a_worker_killed_mid_delivery_delivers_after_restart_once(
 
 async def _delivered(receiver: Receiver) -> bool:
     return bool(receiver.delivered())
+
+
+INVITE = """mutation { inviteMember(input: {email: "new.hire@acme.example", firstName: "New",
+  lastName: "Hire", role: USER}) { userErrors { message } member { id } } }"""
+
+
+async def test_an_invitation_made_in_the_portal_reaches_the_endpoint(
+    events: Events, backbone: Backbone
+) -> None:
+    async with receiving() as receiver:
+        await _register(events, receiver, backbone, ["member.invited"])
+        invited = await events.graphql(INVITE, as_=member(backbone, ACME, "ADMIN"))
+        assert invited["data"]["inviteMember"]["userErrors"] == []
+        await until(lambda: _delivered(receiver), timeout_s=30)
+        await events.drained()
+
+    [delivery] = receiver.received
+    assert delivery.verified and delivery.payload["type"] == "member.invited"
+    assert delivery.payload["data"]["member"]["role"] == "USER"
+    assert delivery.payload["data"]["account_id"] == ACME

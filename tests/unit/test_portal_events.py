@@ -4,11 +4,12 @@ the client webhook retry schedule and the address rules of client webhook target
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from webhooks.delivery import client_hooks, targets
-from webhooks.events import vendors
+from webhooks.events import own_writes, vendors
 from webhooks.events.derived import Owner
 
 
@@ -75,15 +76,15 @@ def test_zendesk_status_changes_and_public_agent_replies_only() -> None:
     assert vendors.derive("zendesk", comment(public=True, staff=False)) == []  # the member's own
 
 
-def test_hubspot_invitations() -> None:
-    events = [
-        {"eventId": 11, "subscriptionType": "contact.propertyChange", "objectId": 2001,
-         "propertyName": "portal_status", "propertyValue": "INVITED", "occurredAt": 1},
-        {"eventId": 12, "subscriptionType": "contact.propertyChange", "objectId": 2002,
-         "propertyName": "portal_status", "propertyValue": "ACTIVE", "occurredAt": 1},
-    ]  # fmt: skip
-    [invited] = vendors.derive("hubspot", json.dumps(events))
-    assert (invited.type.value, invited.owner) == ("member.invited", Owner("contact", "2001"))
+def test_an_invitation_in_the_portal_is_one_event() -> None:
+    moment = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    once = own_writes.member_invited("1001", "2001", "USER", moment, "Dmitri Schmidt")
+    again = own_writes.member_invited("1001", "2001", "USER", moment, "Dmitri Schmidt")
+    later = own_writes.member_invited("1001", "2001", "USER", moment.replace(hour=11), "D")
+    assert (once.type, once.title, once.path) == (
+        "member.invited", "Dmitri Schmidt invited a new member", "/team",
+    )  # fmt: skip
+    assert once.id == again.id != later.id
 
 
 def test_event_ids_are_stable_per_vendor_event_and_account() -> None:

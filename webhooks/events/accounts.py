@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors import hubspot, hubspot_portal
+from connectors import hubspot_portal
 from connectors.http import JsonService
 from webhooks.events.derived import Derived
 from webhooks.events.types import PortalEvent
@@ -19,7 +19,4 @@ async def _companies(http: JsonService, derived: Derived) -> list[str]:
     owner = derived.owner
     if owner.property == "company":
         return [owner.value]
-    if owner.property == "contact":
-        [companies] = await hubspot.company_ids_of_contacts(http, [owner.value])
-        return companies
     return await hubspot_portal.company_ids_where(http, owner.property, owner.value)

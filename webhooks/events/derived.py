@@ -11,7 +11,7 @@ from webhooks.events.types import EventType, PortalEvent, event_id
 @dataclass(frozen=True)
 class Owner:
     """How to find the account: a company property holding the vendor's id
-    (e.g. `stripe_customer_id` = cus_…), or the company itself (`hs_object_id`)."""
+    (e.g. `stripe_customer_id` = cus_…), or the company itself (`company`)."""
 
     property: str
     value: str

@@ -6,11 +6,13 @@ import json
 from typing import Any
 
 from connectors.http import JsonService
-from webhooks.events import accounts, from_drive, from_hubspot, from_stripe, from_zendesk
+from webhooks.events import accounts, from_drive, from_stripe, from_zendesk
 from webhooks.events.derived import Derived
 from webhooks.events.types import PortalEvent
 
-VENDORS = ("stripe", "zendesk", "hubspot")
+# Vendors whose webhook bodies carry portal events (Drive's are read by the gateway, and
+# HubSpot's name nothing the portal tells of: an invitation is the portal's own write).
+VENDORS = ("stripe", "zendesk")
 
 
 def derive(vendor: str, body: str) -> list[Derived]:
@@ -19,8 +21,6 @@ def derive(vendor: str, body: str) -> list[Derived]:
         return from_stripe.derive(data)
     if vendor == "zendesk" and isinstance(data, dict):
         return from_zendesk.derive(data)
-    if vendor == "hubspot" and isinstance(data, list):
-        return from_hubspot.derive([e for e in data if isinstance(e, dict)])
     if vendor == "drive" and isinstance(data, list):
         return from_drive.derive([f for f in data if isinstance(f, dict)])
     return []
