@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run sandbox check lint types test bench bench-events
+.PHONY: run sandbox check lint types test bench bench-portal bench-events
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+bench-portal: $(STAMP)
+	$(BIN)/python -m bench.portal_browser
 
 # Events out: event-to-delivery latency and subscription fan-out (needs Redis on :6379).
 bench-events: $(STAMP)

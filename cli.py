@@ -54,6 +54,13 @@ def main(argv: list[str] | None = None) -> None:
         help="start the local vendor sandbox (default: when no vendor credentials are set)",
     )
     serve.add_argument("--sandbox-port-base", type=int, default=SANDBOX_PORT_BASE)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes (default: the number of cores in production, else 1); "
+        "more than one needs REDIS_URL, which they share",
+    )
 
     sandbox = commands.add_parser("sandbox", help="run only the four vendor sandboxes")
     sandbox.add_argument("--scale", type=int, default=1)
@@ -155,28 +162,60 @@ def _serve(args: argparse.Namespace) -> None:
 
     settings = _settings()
     use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
-    demo_emails: list[str] = []
-    if use_sandbox:
-        from sandbox.runner import SandboxConfig, SandboxThread
-
-        running = SandboxThread(SandboxConfig(port_base=args.sandbox_port_base)).start()
-        _print_sandbox(running.urls | running.messaging_urls)
-        settings = _with_webhook_secrets(
-            settings.with_sandbox(running.urls | running.messaging_urls)
-        )
-        demo_emails = _demo_emails(running)
-        vendor_urls = running.urls
     public_url = f"http://{args.host}:{args.port}"
     if settings.public_url == Settings().public_url:
         from dataclasses import replace
 
         settings = replace(settings, public_url=public_url)
-    if demo_emails:
+    print(f"Client portal: {settings.public_url}/", flush=True)
+    demo_emails: list[str] = []
+    sandbox_urls: dict[str, str] | None = None
+    if use_sandbox:
+        from sandbox.runner import SandboxConfig, SandboxThread
+
+        running = SandboxThread(SandboxConfig(port_base=args.sandbox_port_base)).start()
+        sandbox_urls = running.urls | running.messaging_urls
+        _print_sandbox(sandbox_urls)
+        settings = _with_webhook_secrets(settings.with_sandbox(sandbox_urls))
+        demo_emails = _demo_emails(running)
+    if demo_emails and sandbox_urls is not None:
         threading.Thread(
             target=_print_demo_logins, args=(settings, demo_emails), daemon=True
         ).start()
-        threading.Thread(target=_hook_sandbox, args=(settings, vendor_urls), daemon=True).start()
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        threading.Thread(target=_hook_sandbox, args=(settings, sandbox_urls), daemon=True).start()
+    workers = args.workers or ((os.cpu_count() or 1) if settings.is_production else 1)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        return
+    if not settings.redis_url:
+        raise SystemExit(
+            "portal-gateway serve --workers N needs REDIS_URL: the workers share sessions, "
+            "single-use links, caches and rate limits through it (e.g. "
+            "REDIS_URL=redis://127.0.0.1:6379/0)."
+        )
+    # Each worker reads its settings from the environment: hand down what was decided here.
+    os.environ.update(_decided_env(settings, sandbox_urls))
+    uvicorn.run(
+        "app:create_app_from_env", factory=True, workers=workers,
+        host=args.host, port=args.port, log_level="info",
+    )  # fmt: skip
+
+
+def _decided_env(settings: Settings, sandbox_urls: dict[str, str] | None) -> dict[str, str]:
+    """What `serve` decided beyond the environment: the sandbox's URLs and credentials, the
+    public URL, and the secret key (generated when none is set: the workers must share it)."""
+    env = {"PORTAL_PUBLIC_URL": settings.public_url, "PORTAL_SECRET_KEY": settings.secret_key}
+    if sandbox_urls is not None:
+        env |= SANDBOX_CREDENTIALS | {
+            f"{vendor.upper()}_BASE_URL": url for vendor, url in sandbox_urls.items()
+        }
+        # The webhook secrets made for the sandbox's vendors (`_with_webhook_secrets`).
+        env |= {
+            "STRIPE_WEBHOOK_SECRET": settings.stripe_webhook_secret,
+            "HUBSPOT_CLIENT_SECRET": settings.hubspot_client_secret,
+            "ZENDESK_WEBHOOK_SECRET": settings.zendesk_webhook_secret,
+        }
+    return env
 
 
 def _with_webhook_secrets(settings: Settings) -> Settings:
@@ -243,12 +282,14 @@ def _print_demo_logins(settings: Settings, emails: list[str]) -> None:
     user would, and prints the links it wrote to the outbox."""
     base = settings.public_url
     _wait_until_up(base)
-    print(f"\nGraphiQL: {base}/graphql", flush=True)
+    print(f"\nClient portal: {base}/", flush=True)
     for email in emails:
         link = _request_link(settings, email)
         print(f"Sign-in link for {email}: {link or '(not found in the outbox)'}", flush=True)
     print(
-        "Open a link, press 'Sign in', and GraphiQL opens signed in. Try:\n" + DEMO_QUERY,
+        "Open a link and press 'Sign in': the portal opens signed in. GraphiQL, with the same "
+        f"session and the dashboard query preloaded: {base}/graphql\nOr try this query:\n"
+        + DEMO_QUERY,
         flush=True,
     )
 

@@ -125,6 +125,28 @@ class Settings:
         "with Redis: how long a replica keeps its own copy of a shared entry (pub/sub evicts "
         "copies at once; this bounds a lost message)",
     )  # fmt: skip
+    response_cache: bool = setting(
+        "PORTAL_RESPONSE_CACHE", True,
+        "whole GraphQL answers, evicted by the same scopes as the reads they were built from",
+    )  # fmt: skip
+    response_cache_ttl_s: float = setting(
+        "PORTAL_RESPONSE_CACHE_TTL_S", 30.0,
+        "longest a whole answer is kept (never longer than what it read)",
+    )  # fmt: skip
+    trusted_documents_only: bool = setting(
+        "PORTAL_TRUSTED_DOCUMENTS_ONLY", False,
+        "browser sessions may send only the web app's own documents", production=True,
+    )  # fmt: skip
+    trusted_documents_file: Path = setting(  # noqa: RUF009 - `setting` returns a dataclass field
+        "PORTAL_TRUSTED_DOCUMENTS_FILE",
+        Path(__file__).resolve().parent / "web" / "portal" / "trusted-documents.json",
+        "the web app's manifest of documents (sha256 -> document)",
+        shown="web/portal/trusted-documents.json",
+    )  # fmt: skip
+    persisted_query_ttl_s: float = setting(
+        "PORTAL_PERSISTED_QUERY_TTL_S", 86_400.0,
+        "how long a document registered by automatic persisted queries is kept",
+    )  # fmt: skip
     viewer_ttl_s: float = setting(
         "PORTAL_VIEWER_TTL_S", 60.0, "how long a member's role and company links are cached"
     )
@@ -132,6 +154,10 @@ class Settings:
         "PORTAL_API_TOKEN_TTL_S", 60.0,
         "how long a verified API token is trusted before HubSpot is asked again (revocation "
         "delay on other replicas)",
+    )  # fmt: skip
+    preview_ttl_s: float = setting(
+        "PORTAL_PREVIEW_TTL_S", 300.0,
+        "how long a subscription change preview (its `prorationDate`) may be applied",
     )  # fmt: skip
     # Webhooks: a vendor's endpoint answers 404 while its secret is empty.
     stripe_webhook_secret: str = setting(

@@ -17,6 +17,7 @@ from auth.sessions import SessionManager
 from auth.signing import Signer
 from cache.backend import CacheBackend
 from cache.read_through import ReadThroughCache
+from cache.responses import ResponseCache
 from cache.shared import open_backend
 from config import Settings
 from connectors import drive, stripe, zendesk
@@ -26,6 +27,7 @@ from connectors.http import JsonService, open_session
 from connectors.retry_budget import RetryBudget
 from resolvers.request.cacheable import cacheable_types
 from resolvers.request.services import Services, Upstreams
+from web.persisted_queries import PersistedQueries, load_manifest
 from web.routes.auth import AuthServices, set_session_cookie
 from webhooks.drive_watch import watching_drive
 from webhooks.outbound import open_outbound
@@ -37,6 +39,8 @@ class Gateway:
     services: Services
     sessions: SessionManager
     auth: AuthServices
+    persisted: PersistedQueries
+    responses: ResponseCache | None = None  # None: the response cache is switched off
 
     @property
     def secure_cookies(self) -> bool:
@@ -162,6 +166,8 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             mailer=mailer,
             mail_from=settings.mail_from,
             sessions=sessions,
+            preview_signer=Signer(settings.secret_key, "subscription-preview"),
+            preview_ttl_s=settings.preview_ttl_s,
             outbound=outbound,
         )
         auth = AuthServices(
@@ -179,4 +185,14 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             token=settings.drive_webhook_token,
         )  # fmt: skip
         async with watched:
-            yield Gateway(settings, services, sessions, auth)
+            responses = (
+                ResponseCache(cache, settings.response_cache_ttl_s)
+                if settings.response_cache
+                else None
+            )
+            persisted = PersistedQueries(
+                backend,
+                load_manifest(settings.trusted_documents_file),
+                settings.persisted_query_ttl_s,
+            )
+            yield Gateway(settings, services, sessions, auth, persisted, responses)

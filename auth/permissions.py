@@ -44,6 +44,12 @@ MANAGE_API_TOKENS = Permission(
 # Inviting, re-roling, deactivating and removing people: the account's ADMINs (and the
 # ADMINs of its parent company, through account visibility), signed in.
 MANAGE_TEAM = Permission("manage the team", frozenset({Role.ADMIN}))
+# The subscription, payment methods and paying invoices: an ADMIN, signed in as a person.
+MANAGE_BILLING = Permission(
+    "change the subscription, payment methods or pay invoices",
+    frozenset({Role.ADMIN}),
+    credentials=frozenset({Credential.SESSION}),
+)
 # Reads too (the endpoints and their delivery log), as with API tokens.
 MANAGE_WEBHOOK_ENDPOINTS = Permission(
     "manage the account's webhook endpoints",

@@ -1,5 +1,6 @@
-"""Throughput and latency of the warm dashboard under 1, 10 and 50 closed-loop clients,
-with the CPU the gateway and the client used meanwhile."""
+"""Throughput and latency of one warm query (the dashboard, or `{ __typename }` as the
+floor) under 1, 10 and 50 closed-loop clients, with the CPU the gateway and the client used
+meanwhile."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bench.client import GraphQLClient
 from bench.cpu import CpuUse, measuring_cpu
 from bench.loops import Bound, Run, concurrent
 from bench.processes import ChildProcess
-from bench.queries import DASHBOARD
+from bench.queries import DASHBOARD, TYPENAME
 from bench.stats import Summary
 from bench.upstreams import counting_calls
 from sandbox.control import SandboxControl
@@ -20,6 +21,7 @@ LEVELS = {1: Bound(150, 15.0), 10: Bound(400, 20.0), 50: Bound(800, 30.0)}
 
 @dataclass(frozen=True)
 class Level:
+    query: str  # "dashboard" or "__typename"
     clients: int
     requests_per_s: float
     summary: Summary
@@ -33,11 +35,16 @@ class Level:
 
 
 async def concurrency_levels(
-    client: GraphQLClient, control: SandboxControl, gateway: ChildProcess
+    client: GraphQLClient,
+    control: SandboxControl,
+    gateway: ChildProcess,
+    query: str = DASHBOARD,
+    levels: dict[int, Bound] | None = None,
 ) -> list[Level]:
-    await client.timed(DASHBOARD)  # fills the cache
+    await client.timed(query)  # fills the cache
     return [
-        await _level(clients, bound, client, control, gateway) for clients, bound in LEVELS.items()
+        await _level(clients, bound, client, control, gateway, query)
+        for clients, bound in (levels or LEVELS).items()
     ]
 
 
@@ -47,15 +54,19 @@ async def _level(
     client: GraphQLClient,
     control: SandboxControl,
     gateway: ChildProcess,
+    query: str,
 ) -> Level:
     # Not measured: opens the clients' connections.
-    await asyncio.gather(*(client.timed(DASHBOARD) for _ in range(clients)))
+    await asyncio.gather(*(client.timed(query) for _ in range(clients)))
 
     async def load() -> tuple[Run, CpuUse]:
         return await measuring_cpu(
-            gateway, lambda: concurrent(clients, bound, lambda: client.timed(DASHBOARD))
+            gateway, lambda: concurrent(clients, bound, lambda: client.timed(query))
         )
 
     (run, cpu), calls = await counting_calls(control, load)
-    return Level(clients, run.per_second, Summary.of(run.seconds), run.failure_reasons, calls.total,
-                 cpu)  # fmt: skip
+    name = "__typename" if query == TYPENAME else "dashboard"
+    return Level(
+        name, clients, run.per_second, Summary.of(run.seconds), run.failure_reasons,
+        calls.total, cpu,
+    )  # fmt: skip

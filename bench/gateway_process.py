@@ -68,13 +68,14 @@ def gateway_settings(
 
 async def start_gateway(
     name: str, sandbox_urls: dict[str, str], ttls: CacheTtls, workdir: Path,
-    extra: Mapping[str, str] | None = None,
+    extra: Mapping[str, str] | None = None, workers: int = 1,
 ) -> GatewayProcess:  # fmt: skip
-    """`extra`: more settings, e.g. webhook secrets (bench.freshness)."""
+    """`extra`: more settings, e.g. webhook secrets (bench.freshness) or Redis."""
     port = free_port()
     outbox = workdir / f"outbox-{name}"
     settings = {**gateway_settings(sandbox_urls, port, outbox, ttls), **(extra or {})}
-    argv = [PORTAL_GATEWAY, "serve", "--no-sandbox", "--host", LOOPBACK, "--port", str(port)]
+    argv = [PORTAL_GATEWAY, "serve", "--no-sandbox", "--host", LOOPBACK, "--port", str(port),
+            "--workers", str(workers)]  # fmt: skip
     child = ChildProcess(argv, child_env(settings), workdir / f"gateway-{name}.log")
     gateway = GatewayProcess(name, child, settings["PORTAL_PUBLIC_URL"], outbox, ttls)
     try:

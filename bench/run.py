@@ -24,16 +24,18 @@ from bench.calls import dashboard_calls
 from bench.client import GraphQLClient, open_http
 from bench.cold import cold_latencies
 from bench.concurrency import concurrency_levels
-from bench.fleet import Fleet, start_fleet
+from bench.fleet import LONG_TTLS, Fleet, start_fleet
 from bench.freshness import freshness
 from bench.freshness_rows import freshness_rows
 from bench.gateway_process import GatewayProcess
 from bench.measurements import Measurements
+from bench.queries import TYPENAME
 from bench.signin import sign_in
 from bench.warm import warm_latency
+from bench.workers import worker_scaling
 from sandbox.accounts import build_backbone
 
-TOTAL_LIMIT_S = 290.0
+TOTAL_LIMIT_S = 420.0
 GLOBEX = "1004"  # the account that grows with the sandbox's scale
 
 
@@ -52,7 +54,9 @@ class Progress:
         print(f"[{time.monotonic() - self.started:6.1f} s] {what}", file=sys.stderr, flush=True)
 
 
-async def measure(fleet: Fleet, http: aiohttp.ClientSession, progress: Progress) -> Measurements:
+async def measure(
+    fleet: Fleet, http: aiohttp.ClientSession, progress: Progress, workdir: Path
+) -> Measurements:
     async def client(gateway: GatewayProcess, scale: int) -> GraphQLClient:
         token = await sign_in(http, gateway, globex_admin_email(scale))
         return GraphQLClient(http, gateway.base_url, token)
@@ -75,7 +79,14 @@ async def measure(fleet: Fleet, http: aiohttp.ClientSession, progress: Progress)
     warm_result = await warm_latency(warm, fleet.small.control)
     progress.say("concurrent clients")
     levels = await concurrency_levels(warm, fleet.small.control, fleet.warm.child)
-    return Measurements(cold_results, warm_result, calls, levels, fleet.warm.peak_rss_kib())
+    floor = await concurrency_levels(warm, fleet.small.control, fleet.warm.child, TYPENAME)
+    rss = fleet.warm.peak_rss_kib()
+    fleet.warm.stop()
+    progress.say("one worker against two, on Redis")
+    scaling = await worker_scaling(
+        fleet.small, http, globex_admin_email(fleet.small.scale), LONG_TTLS, workdir
+    )
+    return Measurements(cold_results, warm_result, calls, levels, floor, rss, scaling)
 
 
 async def run() -> tuple[Measurements, float]:
@@ -86,7 +97,7 @@ async def run() -> tuple[Measurements, float]:
             progress.say("starting 2 sandboxes and 3 gateways")
             fleet = await start_fleet(stack, Path(workdir))
             async with open_http() as http:
-                measurements = await measure(fleet, http, progress)
+                measurements = await measure(fleet, http, progress, Path(workdir))
             progress.say("freshness, with and without webhooks (about 40 s)")
             company = build_backbone(fleet.small.scale).company(GLOBEX)
             email = globex_admin_email(fleet.small.scale)

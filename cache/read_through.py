@@ -13,8 +13,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from cache import freshness
+from cache import freshness, read_log
 from cache.backend import CacheBackend, Entry
+from connectors import uncached
 from connectors.http import RateLimited, Unavailable
 
 T = TypeVar("T")
@@ -58,11 +59,13 @@ class ReadThroughCache:
         full_key = await self._full_key(key)
         entry = await self.backend.get(full_key)
         if entry is not None:
+            read_log.note_expiry(entry.stored_at + entry.ttl_s)
             value: T = entry.value
             return value
         pending = self._in_flight.get(full_key)
         if pending is not None:
             loaded = await asyncio.shield(pending)
+            read_log.note_expiry(time.time() + (ttl_s or self.default_ttl_s))
         else:
             future = self._claim(full_key)
             try:
@@ -88,6 +91,9 @@ class ReadThroughCache:
         full_keys = [await self._full_key(key) for key in keys]
         entries = [await self.backend.get(full_key) for full_key in full_keys]
         values: list[Any] = [entry.value if entry else None for entry in entries]
+        for entry in entries:
+            if entry is not None:
+                read_log.note_expiry(entry.stored_at + entry.ttl_s)
         missing = [i for i, entry in enumerate(entries) if entry is None]
         waiting = {
             i: self._in_flight[full_keys[i]] for i in missing if full_keys[i] in self._in_flight
@@ -106,6 +112,7 @@ class ReadThroughCache:
                 values[index] = self._taken(keys[index], result)
         for index, pending in waiting.items():
             values[index] = self._taken(keys[index], await asyncio.shield(pending))
+            read_log.note_expiry(time.time() + (ttl_s or self.default_ttl_s))
         return values
 
     async def prime(self, key: CacheKey, value: Any, ttl_s: float | None = None) -> None:
@@ -128,7 +135,8 @@ class ReadThroughCache:
         self, full_key: str, load: Callable[[], Awaitable[Any]], ttl_s: float | None
     ) -> _Loaded:
         try:
-            value = await load()
+            with uncached.through_cache():
+                value = await load()
         except _OUTAGES:
             freshness.note_outage()
             stale = await self._stale_entry(full_key)
@@ -146,7 +154,8 @@ class ReadThroughCache:
         ttl_s: float | None,
     ) -> list[_Loaded]:
         try:
-            values = await load_missing(indexes)
+            with uncached.through_cache():
+                values = await load_missing(indexes)
         except _OUTAGES:
             freshness.note_outage()
             # One batch call failed for all of them: stale only if every one has a stale value.
@@ -165,7 +174,9 @@ class ReadThroughCache:
         return entry
 
     async def _store(self, full_key: str, value: Any, ttl_s: float | None) -> None:
-        await self.backend.set(full_key, value, ttl_s or self.default_ttl_s, self.stale_max_s)
+        ttl = ttl_s or self.default_ttl_s
+        read_log.note_expiry(time.time() + ttl)
+        await self.backend.set(full_key, value, ttl, self.stale_max_s)
 
     # Single flight
 
@@ -194,9 +205,16 @@ class ReadThroughCache:
         return loaded.value
 
     async def _full_key(self, key: CacheKey) -> str:
-        generation = await self.backend.get(_generation_key(key.scope))
-        number = 0 if generation is None else int(generation.value)
+        number = await self.generation(key.scope)
+        log = read_log.current()
+        if log is not None:
+            log.note(key.scope, number)
         return f"{key.scope}#{number}|{key.detail}"
+
+    async def generation(self, scope: str) -> int:
+        """How often `scope` has been invalidated (within the generations' lifetime)."""
+        entry = await self.backend.get(_generation_key(scope))
+        return 0 if entry is None else int(entry.value)
 
 
 def _generation_key(scope: str) -> str:

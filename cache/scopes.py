@@ -57,6 +57,25 @@ def meters() -> str:
     return "stripe:meters"
 
 
+def upcoming_invoice(customer_id: str) -> str:
+    return f"stripe:upcoming-invoice:{customer_id}"
+
+
+def payment_methods(customer_id: str) -> str:
+    return f"stripe:payment-methods:{customer_id}"
+
+
+def catalogue() -> str:
+    """The plans offered in the portal (Stripe prices and products)."""
+    return "stripe:catalogue"
+
+
+def billing(customer_id: str) -> list[str]:
+    """Everything a change of the customer's subscription may make stale."""
+    return [subscriptions(customer_id), upcoming_invoice(customer_id), invoices(customer_id),
+            usage(customer_id)]  # fmt: skip
+
+
 def ticket(ticket_id: str) -> str:
     return f"zendesk:ticket:{ticket_id}"
 

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from connectors import deadline
+from connectors import deadline, uncached
 from connectors.breaker import CircuitBreaker
 from connectors.http import (
     RawResponse,
@@ -96,6 +96,7 @@ class UpstreamGuard:
     ) -> RawResponse:
         """The first answer worth returning (2xx-4xx, or the last failure's response);
         raises `Unavailable`/`UpstreamTimeout`/`CircuitOpen` when there was none."""
+        uncached.note_call()
         retryable = self.may_retry(method, url, headers)
         self.budget.deposit()
         number = 0

@@ -66,8 +66,10 @@ CONTACT_PROPERTIES: Mapping[str, str] = {
     "invited_at": "portal_invited_at",
     "invited_by": "portal_invited_by",
     "last_sign_in_at": "portal_last_sign_in_at",
+    "guide_completed_at": "portal_guide_completed_at",
 }
-_CONTACT_MOMENTS = ("invited_at", "last_sign_in_at")  # datetime properties of a contact
+# Datetime properties of a contact.
+_CONTACT_MOMENTS = ("invited_at", "last_sign_in_at", "guide_completed_at")
 TASK_PROPERTIES: Mapping[str, str] = {
     "subject": "hs_task_subject",
     "body": "hs_task_body",
@@ -118,6 +120,7 @@ class Contact:
     invited_at: datetime | None = None
     invited_by: str | None = None  # who invited them, as the portal wrote it
     last_sign_in_at: datetime | None = None
+    guide_completed_at: datetime | None = None  # when they closed the first-login guide
 
     @property
     def full_name(self) -> str:

@@ -108,6 +108,28 @@ class SubscriptionItem:
 
 
 @dataclass(frozen=True)
+class PhaseItem:
+    price_id: str
+    quantity: int | None
+
+
+@dataclass(frozen=True)
+class SchedulePhase:
+    start: datetime
+    end: datetime
+    items: tuple[PhaseItem, ...]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A subscription schedule: the subscription's changes planned for later periods."""
+
+    id: str
+    status: str
+    phases: tuple[SchedulePhase, ...]
+
+
+@dataclass(frozen=True)
 class Subscription:
     id: str
     customer_id: str
@@ -116,6 +138,22 @@ class Subscription:
     current_period_end: datetime
     cancel_at_period_end: bool
     items: tuple[SubscriptionItem, ...]
+    currency: str = ""
+    trial_start: datetime | None = None
+    trial_end: datetime | None = None
+    cancel_at: datetime | None = None
+    cancellation_feedback: str | None = None  # Stripe's `cancellation_details.feedback`
+    cancellation_comment: str | None = None
+    schedule: Schedule | None = None
+    default_payment_method_id: str | None = None
+    latest_invoice_id: str | None = None
+    last_portal_change: str | None = None  # metadata `portal_change`: the last write's key
+
+    def phase_after_period(self) -> SchedulePhase | None:
+        """The change planned for the end of the current period, if any."""
+        if self.schedule is None or self.schedule.status not in ("active", "not_started"):
+            return None
+        return next((p for p in self.schedule.phases if p.start >= self.current_period_end), None)
 
 
 @dataclass(frozen=True)
@@ -353,7 +391,10 @@ async def subscriptions_of_customer(
     Stripe expands at most four levels, so `data.items.data.price.product` is refused; the
     products come from a product list fetched alongside, in the same round trip."""
     subscriptions, products = await gather_aligned(
-        _all(client.v1.subscriptions.list_async, {"customer": customer_id}),
+        _all(
+            client.v1.subscriptions.list_async,
+            {"customer": customer_id, "expand": ["data.schedule"]},
+        ),
         _call(client.v1.products.list_async(params={"limit": PAGE_LIMIT})),
     )
     names = {product.id: product.name for product in products.data}
@@ -366,13 +407,16 @@ async def subscriptions_of_customer(
             client.v1.products.list_async(params={"ids": chunk, "limit": PAGE_LIMIT})
         )
         names.update({product.id: product.name for product in more.data})
-    return [_subscription(subscription, names) for subscription in subscriptions]
+    return [parse_subscription(subscription, names) for subscription in subscriptions]
 
 
-def _subscription(subscription: stripe.Subscription, names: dict[str, str]) -> Subscription:
+def parse_subscription(subscription: stripe.Subscription, names: dict[str, str]) -> Subscription:
+    """Our record of a subscription (its `schedule` expanded, if it has one); `names` are
+    product names by id."""
     items = list(subscription.items)
     customer_id = _id_of(subscription.customer)
     assert customer_id is not None
+    details = subscription.cancellation_details
     return Subscription(
         id=subscription.id,
         customer_id=customer_id,
@@ -381,6 +425,41 @@ def _subscription(subscription: stripe.Subscription, names: dict[str, str]) -> S
         current_period_end=_time(max(i.current_period_end for i in items)),
         cancel_at_period_end=subscription.cancel_at_period_end,
         items=tuple(_item(item, names) for item in items),
+        currency=subscription.currency,
+        trial_start=_optional_time(subscription.trial_start),
+        trial_end=_optional_time(subscription.trial_end),
+        cancel_at=_optional_time(subscription.cancel_at),
+        cancellation_feedback=details.feedback if details else None,
+        cancellation_comment=details.comment if details else None,
+        schedule=_schedule(subscription.schedule),
+        default_payment_method_id=_id_of(subscription.default_payment_method),
+        latest_invoice_id=_id_of(subscription.latest_invoice),
+        last_portal_change=_metadata(subscription.metadata).get("portal_change"),
+    )
+
+
+def _metadata(metadata: stripe.StripeObject | None) -> dict[str, str]:
+    return {} if metadata is None else {str(k): str(v) for k, v in metadata.to_dict().items()}
+
+
+def _schedule(schedule: str | stripe.SubscriptionSchedule | None) -> Schedule | None:
+    if schedule is None:
+        return None
+    if isinstance(schedule, str):  # not expanded: the id alone says a change is planned
+        return Schedule(schedule, "active", ())
+    return Schedule(
+        id=schedule.id,
+        status=schedule.status,
+        phases=tuple(
+            SchedulePhase(
+                start=_time(phase.start_date),
+                end=_time(phase.end_date),
+                items=tuple(
+                    PhaseItem(str(_id_of(item.price)), item.quantity) for item in phase.items
+                ),
+            )
+            for phase in schedule.phases
+        ),
     )
 
 

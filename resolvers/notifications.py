@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from connectors import hubspot_portal
+from connectors import hubspot_portal, uncached
 from resolvers.request.context import RequestContext
 from resolvers.request.errors import bad_input
 from resolvers.request.pages import Cursors, Edge, Page
@@ -57,7 +57,10 @@ def _outbound(ctx: RequestContext) -> Outbound:
 
 
 async def notification_page(ctx: RequestContext, first: int, after: str | None) -> NotificationPage:
-    contact_id = ctx.require_viewer().contact_id
+    contact_id = ctx.person().contact_id
+    # The feed lives in Redis, under no cache scope a new item would invalidate: a response
+    # cache must not keep an answer read from it (connectors/uncached.py).
+    uncached.note_call()
     outbound = _outbound(ctx)
     cursors = Cursors(ctx.services.cursor_signer, f"notifications:{contact_id}")
     before = cursors.decode(after)
@@ -73,7 +76,7 @@ async def notification_page(ctx: RequestContext, first: int, after: str | None) 
 
 async def mark_all_read(ctx: RequestContext) -> float:
     """Everything that arrived until now is read; returns that moment."""
-    contact_id = ctx.require_viewer().contact_id
+    contact_id = ctx.person().contact_id
     outbound = _outbound(ctx)
     now = time.time()
     await hubspot_portal.write_property(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from auth.viewer import Role, Viewer
 from cache import scopes
@@ -113,7 +114,7 @@ async def _searched_page(
 
 
 async def member(ctx: RequestContext) -> Contact | None:
-    return await ctx.loaders.contact_by_id.load(ctx.require_viewer().contact_id)
+    return await ctx.loaders.contact_by_id.load(ctx.person().contact_id)
 
 
 async def member_by_global_id(ctx: RequestContext, global_id: str) -> tuple[Company, Contact]:
@@ -209,6 +210,17 @@ async def update_notification_preferences(
     return WriteResult(updated)
 
 
+async def complete_first_login_guide(ctx: RequestContext) -> WriteResult[Contact]:
+    """Remembers on the member's contact that they closed the first-login guide, so that it
+    shows once per member on any device. No timeline note: it changes no client data."""
+    viewer = ctx.require_viewer()
+    contact = await _me(ctx, viewer)
+    if contact.guide_completed_at:
+        return WriteResult(contact)
+    now = hubspot.timestamp(datetime.now(UTC))
+    return WriteResult(await _write(ctx, viewer, {"guide_completed_at": now}))
+
+
 async def _me(ctx: RequestContext, viewer: Viewer) -> Contact:
     contact = await ctx.loaders.contact_by_id.load(viewer.contact_id)
     if contact is None:
@@ -225,4 +237,4 @@ async def _write(ctx: RequestContext, viewer: Viewer, changes: Mapping[str, str 
 
 
 def is_viewer(ctx: RequestContext, contact: Contact) -> bool:
-    return ctx.require_viewer().contact_id == contact.id
+    return ctx.person().contact_id == contact.id

@@ -70,7 +70,9 @@ async def seat_problem(
     return Problem(
         None,
         f"All {limit} seats are taken: {used} members are active or invited. Free a seat "
-        "(revoke an invitation, deactivate or remove a member) or add seats to the plan.",
+        "(revoke an invitation, deactivate or remove a member) or add seats: "
+        "previewSubscriptionChange, then changeSubscription, with the Portal seats price of "
+        "`plans`.",
         ProblemCode.SEAT_LIMIT,
     )
 

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
+from connectors import uncached
 from connectors.hubspot import Company
 from resolvers.accounts import account_by_global_id
 from resolvers.request import audit
@@ -53,6 +54,7 @@ async def last_attempts(
     ctx: RequestContext, endpoint: Endpoint, count: int
 ) -> list[attempts.Attempt]:
     outbound = _outbound(ctx)
+    uncached.note_call()  # the delivery log is in Redis: no answer built on it is kept
     return await attempts.last(outbound.redis, outbound.prefix, endpoint.id, count)
 
 

@@ -20,7 +20,7 @@ from resolvers import (
 from resolvers.request.ids import encode_id
 from resolvers.request.pages import page_size
 from schema.api_tokens import ApiToken
-from schema.billing import Subscription, UsageMetric
+from schema.billing import PaymentMethod, Plan, Subscription, UsageMetric
 from schema.context import Info
 from schema.documents import Document, DocumentFilter
 from schema.invoices import Invoice, InvoiceStatus
@@ -167,7 +167,7 @@ class Account(Node):
         requested_by_me: bool = False,
     ) -> Connection[Ticket] | None:
         statuses = [s.value for s in status or ()]
-        requester = info.context.require_viewer().email if requested_by_me else None
+        requester = info.context.person().email if requested_by_me else None
         page = await tickets.tickets_page(
             info.context, self.record, page_size(first), after, statuses, requester
         )
@@ -177,6 +177,17 @@ class Account(Node):
     async def subscription(self, info: Info) -> Subscription | None:
         found = await billing.current_subscription(info.context, self.record)
         return None if found is None else Subscription.from_upstream(found, self.record.id)
+
+    @strawberry.field(
+        description="The plans the account may choose, in its currency, lowest first."
+    )
+    async def plans(self, info: Info) -> list[Plan] | None:
+        return [Plan.from_upstream(p) for p in await billing.plans_for(info.context, self.record)]
+
+    @strawberry.field(description="The cards (and other methods) the account pays with.")
+    async def payment_methods(self, info: Info) -> list[PaymentMethod] | None:
+        found = await billing.payment_methods(info.context, self.record)
+        return [] if found is None else PaymentMethod.all_of(found, self.record.id)
 
     @strawberry.field(description="Metered usage; the current billing period by default.")
     async def usage(

@@ -6,7 +6,10 @@ from strawberry.tools import merge_types
 
 from schema.accounts import AccountMutations
 from schema.api_tokens import ApiTokenMutations
+from schema.cancellations import CancellationMutations
 from schema.notifications import NotificationMutations
+from schema.payments import PaymentMutations
+from schema.subscription_changes import SubscriptionChangeMutations
 from schema.team import ProfileMutations
 from schema.team_changes import TeamMutations
 from schema.tickets import TicketMutations
@@ -19,6 +22,9 @@ MUTATION_CLASSES: tuple[type, ...] = (
     ProfileMutations,
     TeamMutations,
     TicketMutations,
+    SubscriptionChangeMutations,
+    CancellationMutations,
+    PaymentMutations,
     NotificationMutations,
     WebhookEndpointMutations,
 )

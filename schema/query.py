@@ -6,7 +6,7 @@ from resolvers import accounts, billing, documents, invoices, notifications, tea
 from resolvers.request.ids import decode_id
 from resolvers.request.pages import page_size
 from schema.accounts import Account
-from schema.billing import Subscription
+from schema.billing import PaymentMethod, Subscription
 from schema.context import Info
 from schema.documents import Document
 from schema.invoices import Invoice
@@ -72,5 +72,8 @@ class Query:
         if kind == "TeamMember":
             account, contact = await team.member_by_global_id(ctx, id)
             return TeamMember.from_upstream(contact, account.id)
+        if kind == "PaymentMethod":
+            account, methods, method = await billing.payment_method_by_global_id(ctx, id)
+            return PaymentMethod.from_upstream(method, methods, account.id)
         account, subscription = await billing.subscription_by_global_id(ctx, id)
         return Subscription.from_upstream(subscription, account.id)

@@ -65,6 +65,15 @@ class TeamMember(Node):
             return None
         return preference_list(preferences_of(self.record))
 
+    @strawberry.field(
+        description="When the member closed the portal's first-login guide; null while they "
+        "have not (and for anyone else)."
+    )
+    def first_login_guide_completed_at(self, info: Info) -> datetime | None:
+        if not is_viewer(info.context, self.record):
+            return None
+        return self.record.guide_completed_at
+
     @classmethod
     def from_upstream(cls, contact: Contact, account_id: str) -> TeamMember:
         return cls(
@@ -135,6 +144,13 @@ class ProfileMutations:
         changes = [p.to_resolver() for p in input.preferences]
         result = await team.update_notification_preferences(info.context, changes)
         return _payload(info, result)
+
+    @strawberry.mutation(
+        description="Remembers that the member closed the first-login guide (shown once).",
+        extensions=allowed_to(UPDATE_OWN_PROFILE),
+    )
+    async def complete_first_login_guide(self, info: Info) -> UpdateMyProfilePayload:
+        return _payload(info, await team.complete_first_login_guide(info.context))
 
 
 def _payload(info: Info, result: WriteResult[Contact]) -> UpdateMyProfilePayload:

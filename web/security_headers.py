@@ -12,10 +12,13 @@ BASE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-# API answers are data: nothing in them may run. GraphiQL's page (HTML) loads its scripts
-# from a CDN, so HTML keeps only the framing rule.
+# API answers are data: nothing in them may run. HTML pages (the portal, its sign-in pages,
+# GraphiQL) load everything from the gateway itself: no CDN, no inline script or style.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-HTML_CSP = "frame-ancestors 'none'"
+HTML_CSP = (
+    "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
+    "object-src 'none'"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 
 

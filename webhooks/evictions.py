@@ -12,15 +12,25 @@ Event = Mapping[str, Any]
 
 def of_stripe(event: Event) -> list[str]:
     kind = str(event.get("type", ""))
-    found = (event.get("data") or {}).get("object") or {}
+    data = event.get("data") or {}
+    found = data.get("object") or {}
     customer = _id(found.get("customer"))
     if kind.startswith("invoice.") and found.get("id"):
         return [scopes.invoice(str(found["id"]))] + (
-            [scopes.invoices(customer)] if customer else []
+            [scopes.invoices(customer), scopes.upcoming_invoice(customer)] if customer else []
         )
-    if kind.startswith("customer.subscription.") and customer:
-        # The plan and period decide the usage shown too.
-        return [scopes.subscriptions(customer), scopes.usage(customer)]
+    if kind.startswith(("customer.subscription.", "subscription_schedule.")) and customer:
+        # The plan and period decide the usage and the next invoice shown too.
+        return scopes.billing(customer)
+    if kind.startswith("payment_method."):
+        # A detached card names its former customer only in `previous_attributes`.
+        before = data.get("previous_attributes") or {}
+        owner = customer or _id(before.get("customer"))
+        return [scopes.payment_methods(owner)] if owner else []
+    if kind == "customer.updated" and found.get("id"):  # the default card may have changed
+        return [scopes.payment_methods(str(found["id"]))]
+    if kind.startswith(("price.", "product.")):
+        return [scopes.catalogue()]
     return []
 
 

@@ -11,12 +11,13 @@ from enum import Enum
 from types import ModuleType
 
 import auth.viewer
+import cache.responses
 import connectors
 import resolvers
 
 
 def cacheable_types() -> list[type]:
-    modules = [auth.viewer, *_modules_of(connectors), *_modules_of(resolvers)]
+    modules = [auth.viewer, cache.responses, *_modules_of(connectors), *_modules_of(resolvers)]
     return [cls for module in modules for cls in _defined_in(module)]
 
 

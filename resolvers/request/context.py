@@ -26,6 +26,14 @@ class RequestContext:
     viewer_failure: GraphQLError | None = None
     # A WebSocket's `connection_init` payload (strawberry sets it; app.py signs in with it).
     connection_params: object = None
+    # Set when the answer depends on who asks, not only on what they may see: a response
+    # cache then keeps it for this person alone (web/graphql_cache.py).
+    personal: bool = False
+
+    def person(self) -> Viewer:
+        """The viewer as a person: whatever reads it makes the answer theirs alone."""
+        self.personal = True
+        return self.require_viewer()
 
     def require_viewer(self) -> Viewer:
         if self.viewer is None:

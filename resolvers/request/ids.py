@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from resolvers.request.errors import bad_input
 
-NODE_TYPES = ("Account", "TeamMember", "Invoice", "Document", "Ticket", "Subscription")
+NODE_TYPES = (
+    "Account", "TeamMember", "Invoice", "Document", "Ticket", "Subscription", "PaymentMethod",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

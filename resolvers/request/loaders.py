@@ -26,17 +26,29 @@ CONCURRENT_GETS = 25  # vendors without a batch read: a batch is this many concu
 
 
 class Loader(Generic[K, V]):
-    """A typed face over aiodataloader's DataLoader."""
+    """A typed face over aiodataloader's DataLoader, made on first use: most requests use
+    a few of the loaders or none (a cache hit), and making all fourteen cost ~0.4 ms of a
+    `{ __typename }` (measured under cProfile)."""
 
     def __init__(
         self,
         fetch_many: Callable[[list[K]], Awaitable[Sequence[V]]],
         max_batch_size: int,
     ) -> None:
-        async def batch(keys: list[K]) -> list[V]:
-            return list(await fetch_many(keys))
+        self._fetch_many = fetch_many
+        self._max_batch_size = max_batch_size
+        self._made: DataLoader[K, V] | None = None
 
-        self._loader = DataLoader(batch, max_batch_size=max_batch_size)
+    @property
+    def _loader(self) -> DataLoader[K, V]:
+        if self._made is None:
+            fetch_many = self._fetch_many
+
+            async def batch(keys: list[K]) -> list[V]:
+                return list(await fetch_many(keys))
+
+            self._made = DataLoader(batch, max_batch_size=self._max_batch_size)
+        return self._made
 
     async def load(self, key: K) -> V:
         value: V = await self._loader.load(key)

@@ -39,4 +39,6 @@ class Services:
     mailer: Mailer
     mail_from: str
     sessions: SessionManager
+    preview_signer: Signer  # subscription change previews' `prorationDate` tokens
+    preview_ttl_s: float
     outbound: Outbound | None = None  # events out (queue, feeds, live); needs REDIS_URL

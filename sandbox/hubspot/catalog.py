@@ -101,6 +101,8 @@ CONTACTS = ObjectType(
         "portal_invited_at": Property("datetime"),
         "portal_invited_by": Property(),
         "portal_last_sign_in_at": Property("datetime"),
+        # When the member closed the portal web app's first-login guide.
+        "portal_guide_completed_at": Property("datetime"),
         "portal_notifications_read_at": Property(),
         # Custom properties of the portal's API-token contacts (one contact per token).
         "portal_token_name": Property(),

@@ -6,10 +6,13 @@ takes it; any key shaped `sk_test_<letters, digits, _>` (or `rk_test_…`) is ac
 JSON objects and list objects, errors Stripe's `{"error": {...}}`. POSTs honour
 `Idempotency-Key`; `Stripe-Version` is accepted and echoed.
 
-API: customers (list, retrieve, update), payment methods (list by customer, retrieve),
-invoices (list, retrieve, lines, `create_preview`), subscriptions (list, retrieve, update,
-cancel), prices, products, billing meters and their event summaries, billing portal and
-Checkout (setup mode) sessions; `expand[]` on any id field, at most four levels deep.
+API: customers (list, create, retrieve, update), payment methods (list by customer,
+retrieve, detach), invoices (list, retrieve, lines, `create_preview`), subscriptions (list,
+create, retrieve, update with `proration_date`/`proration_behavior`/`cancellation_details`,
+cancel), subscription schedules (create `from_subscription`, retrieve, update phases,
+release, cancel), prices, products, billing meters and their event summaries, billing
+portal and Checkout (setup mode) sessions; `expand[]` on any id field, at most four levels,
+and of a price's `tiers` (left out unless expanded, as on Stripe).
 Hosted pages: invoice PDFs (`invoice_pdf`) and hosted invoices, portal and Checkout pages.
 
 Admin API (besides the shared one in `sandbox.upstream`):
@@ -17,6 +20,11 @@ Admin API (besides the shared one in `sandbox.upstream`):
     POST /_sandbox/invoices           {"customer", "amount_due", "description"?,
                                        "days_until_due"?}: a new open one-off invoice
     POST /_sandbox/meter_events       {"customer", "event_name", "value", "timestamp"?}
+    POST /_sandbox/checkout/sessions/{id}/complete  {"card"?: {"brand", "last4", "exp_month",
+                                      "exp_year", "country"}}: the customer finishes a setup
+                                      page; answers the new, attached payment method
+    POST /_sandbox/subscriptions/{id}/end_period   the current period ends (as a test clock
+                                      would): cancellation, the schedule's next phase, renewal
     GET  /_sandbox/changes            every change so far, as (Stripe event type, object id)
 """
 

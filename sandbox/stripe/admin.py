@@ -9,11 +9,14 @@ from typing import Any
 from aiohttp import web
 
 from sandbox.stripe.api import json_answer
+from sandbox.stripe.billing import end_period
 from sandbox.stripe.catalog import services_key
 from sandbox.stripe.objects import (
+    Card,
     InvoiceFacts,
     Json,
     LineSource,
+    card_payment_method_json,
     invoice_json,
     line_json,
     mark_paid,
@@ -54,6 +57,10 @@ def admin_routes(holder: StateHolder[StripeState]) -> list[web.RouteDef]:
         web.post("/_sandbox/invoices/{invoice}/pay", route(pay_invoice)),
         web.post("/_sandbox/invoices", route(create_invoice)),
         web.post("/_sandbox/meter_events", route(record_meter_event)),
+        web.post("/_sandbox/checkout/sessions/{session}/complete", route(complete_checkout)),
+        web.post(
+            "/_sandbox/subscriptions/{subscription}/end_period", route(end_subscription_period)
+        ),
         web.get("/_sandbox/changes", changes),
     ]
 
@@ -132,6 +139,53 @@ def record_meter_event(state: StripeState, request: web.Request, body: Json) -> 
         "payload": {"stripe_customer_id": customer_id, "value": str(value)},
         "timestamp": timestamp,
     }
+
+
+_CARD_FIELDS = {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030,
+                "country": "US"}  # fmt: skip
+
+
+def complete_checkout(state: StripeState, request: web.Request, body: Json) -> Json:
+    """The customer finishes a setup-mode Checkout page: the card they entered (`card`,
+    default a Visa 4242) becomes a payment method attached to the session's customer."""
+    session = state.sessions.get(request.match_info["session"])
+    if session is None or session["object"] != "checkout.session":
+        raise AdminError(404, f"no checkout session {request.match_info['session']}")
+    if session["status"] != "open":
+        raise AdminError(400, f"checkout session {session['id']} is {session['status']}")
+    customer = state.customers.get(session["customer"] or "")
+    if customer is None:
+        raise AdminError(400, "this sandbox completes sessions of an existing customer only")
+    given = body.get("card") or {}
+    if not isinstance(given, dict) or set(given) - set(_CARD_FIELDS):
+        raise AdminError(400, f"card takes {', '.join(_CARD_FIELDS)}")
+    fields = {**_CARD_FIELDS, **given}
+    card = Card(
+        brand=str(fields["brand"]), last4=str(fields["last4"]),
+        exp_month=int(fields["exp_month"]), exp_year=int(fields["exp_year"]),
+        country=str(fields["country"]), fingerprint=state.new_id("", 16),
+    )  # fmt: skip
+    payment_method = card_payment_method_json(state.new_id("pm_"), customer, card, state.tick())
+    state.add_payment_method(payment_method)
+    session.update(status="complete", customer_details={
+        "address": customer["address"], "email": customer["email"], "name": customer["name"],
+        "phone": customer["phone"], "tax_exempt": "none", "tax_ids": [],
+    })  # fmt: skip
+    state.changed("payment_method.attached", payment_method["id"])
+    state.changed("checkout.session.completed", session["id"])
+    return payment_method
+
+
+def end_subscription_period(state: StripeState, request: web.Request, body: Json) -> Json:
+    """Moves the clock to the end of the subscription's current period, as a test clock
+    would: a pending cancellation or scheduled phase takes effect and the renewal is billed."""
+    subscription = state.subscriptions.get(request.match_info["subscription"])
+    if subscription is None:
+        raise AdminError(404, f"no subscription {request.match_info['subscription']}")
+    if subscription["status"] in ("canceled", "incomplete_expired"):
+        raise AdminError(400, f"subscription {subscription['id']} has ended")
+    end_period(state, subscription)
+    return subscription
 
 
 def _refresh_delinquency(state: StripeState, customer_id: str) -> None:

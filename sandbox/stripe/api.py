@@ -71,7 +71,7 @@ def endpoint(
                 if stored is not None:
                     return _replay(stored, fingerprint, key, headers, request)
             result = handler(Call(request, state, Params(data)))
-            body = json.dumps(expand(result, paths, state.lookup))
+            body = json.dumps(expand(result, paths, state.lookup, state.include))
             if key:
                 state.idempotency.put(key, StoredResponse(fingerprint, 200, body))
                 headers["Idempotency-Key"] = key

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from sandbox.stripe import customers, invoices, meters, products, sessions, subscriptions
+from sandbox.stripe import (
+    customers,
+    invoices,
+    meters,
+    products,
+    schedules,
+    sessions,
+    subscriptions,
+)
 from sandbox.stripe.admin import admin_routes
 from sandbox.stripe.api import Endpoint, endpoint, unrecognized
 from sandbox.stripe.hosted import hosted_routes
@@ -13,19 +21,27 @@ from sandbox.upstream import StateHolder
 
 _API: tuple[tuple[str, str, Endpoint], ...] = (
     ("GET", "/v1/customers", customers.list_customers),
+    ("POST", "/v1/customers", customers.create_customer),
     ("GET", "/v1/customers/{customer}", customers.retrieve_customer),
     ("POST", "/v1/customers/{customer}", customers.update_customer),
     ("GET", "/v1/customers/{customer}/payment_methods", customers.list_customer_payment_methods),
     ("GET", "/v1/payment_methods", customers.list_payment_methods),
     ("GET", "/v1/payment_methods/{payment_method}", customers.retrieve_payment_method),
+    ("POST", "/v1/payment_methods/{payment_method}/detach", customers.detach_payment_method),
     ("GET", "/v1/invoices", invoices.list_invoices),
     ("POST", "/v1/invoices/create_preview", invoices.create_preview),
     ("GET", "/v1/invoices/{invoice}", invoices.retrieve_invoice),
     ("GET", "/v1/invoices/{invoice}/lines", invoices.list_invoice_lines),
     ("GET", "/v1/subscriptions", subscriptions.list_subscriptions),
+    ("POST", "/v1/subscriptions", subscriptions.create_subscription),
     ("GET", "/v1/subscriptions/{subscription}", subscriptions.retrieve_subscription),
     ("POST", "/v1/subscriptions/{subscription}", subscriptions.update_subscription),
     ("DELETE", "/v1/subscriptions/{subscription}", subscriptions.cancel_subscription),
+    ("POST", "/v1/subscription_schedules", schedules.create_schedule),
+    ("GET", "/v1/subscription_schedules/{schedule}", schedules.retrieve_schedule),
+    ("POST", "/v1/subscription_schedules/{schedule}", schedules.update_schedule),
+    ("POST", "/v1/subscription_schedules/{schedule}/release", schedules.release_schedule),
+    ("POST", "/v1/subscription_schedules/{schedule}/cancel", schedules.cancel_schedule),
     ("GET", "/v1/prices", products.list_prices),
     ("GET", "/v1/prices/{price}", products.retrieve_price),
     ("GET", "/v1/products", products.list_products),

@@ -74,6 +74,9 @@ def item_changes(state: StripeState, subscription: Json, items: list[Params]) ->
 
 
 def _check_price(subscription: Json, price: Json, params: Params) -> None:
+    if not price["active"]:
+        raise invalid("The price specified is inactive. This field only accepts active prices.",
+                      params.name("price"))  # fmt: skip
     if price["type"] != "recurring":
         raise invalid(f"The price `{price['id']}` is a one-time price; subscriptions only "
                       "accept recurring prices.", params.name("price"))  # fmt: skip
@@ -156,7 +159,7 @@ def _proration(
     label = product if quantity == 1 else quantity_label(quantity, product)
     return line_json(
         state.new_id("il_tmp_" if preview else "il_"), None, price=price, quantity=quantity,
-        amount=round(price["unit_amount"] * quantity * share),
+        amount=round(state.catalog.amount(price, quantity) * share),
         description=template.format(label), period=period,
         source=LineSource(subscription["id"], item_id, state.new_id("ii_"), proration=True),
     )  # fmt: skip
@@ -174,7 +177,7 @@ def renewal_lines(state: StripeState, subscription: Json, slots: list[Slot]) -> 
         quantity = slot.quantity or 1
         lines.append(line_json(
             state.new_id("il_tmp_"), None, price=slot.price, quantity=quantity,
-            amount=slot.price["unit_amount"] * quantity,
+            amount=state.catalog.amount(slot.price, quantity),
             description=monthly_description(quantity, product, slot.price),
             period=(end, following),
             source=LineSource(subscription["id"], slot.item_id),
@@ -199,8 +202,12 @@ def apply_items(state: StripeState, subscription: Json, slots: list[Slot]) -> No
     subscription["items"]["total_count"] = len(items)
 
 
-def invoice_now(state: StripeState, subscription: Json, lines: list[Json]) -> Json:
-    """`always_invoice`: bill the prorations at once, charged to the default card."""
+def invoice_now(
+    state: StripeState, subscription: Json, lines: list[Json],
+    reason: str = "subscription_update",
+) -> Json:  # fmt: skip
+    """`always_invoice`: bill the prorations at once, charged to the default card (the
+    subscription's, else the customer's)."""
     customer = state.customers[subscription["customer"]]
     invoice_id = state.new_id("in_")
     created = state.tick()
@@ -209,11 +216,15 @@ def invoice_now(state: StripeState, subscription: Json, lines: list[Json]) -> Js
     invoice = invoice_json(InvoiceFacts(
         invoice_id=invoice_id, account_id=state.account_id, customer=customer,
         number=state.next_invoice_number(customer), status="open", created=created,
-        collection_method="charge_automatically", billing_reason="subscription_update",
+        collection_method="charge_automatically", billing_reason=reason,
         period=(created, created), lines=lines, subscription_id=subscription["id"],
         finalized_at=created,
     ))  # fmt: skip
-    if subscription["default_payment_method"] or invoice["amount_due"] == 0:
+    card = (
+        subscription["default_payment_method"]
+        or (customer["invoice_settings"]["default_payment_method"])
+    )
+    if card or invoice["amount_due"] == 0:
         mark_paid(invoice, created)
     customer["balance"] += invoice["ending_balance"]
     state.add_invoice(invoice)
@@ -246,3 +257,66 @@ def preview_invoice(
 
 def _metered(price: Json) -> bool:
     return bool(price["recurring"] and price["recurring"]["usage_type"] == "metered")
+
+
+def first_invoice(state: StripeState, subscription: Json, customer: Json) -> Json:
+    """A new subscription's first invoice: its licensed items for the first period."""
+    slots = [Slot(i["id"], i["price"], i["quantity"]) for i in subscription["items"]["data"]]
+    start, end = current_period(subscription)
+    lines = renewal_lines(state, subscription, slots)
+    for line in lines:
+        line["id"] = state.new_id("il_")
+        line["period"] = {"start": start, "end": end}
+    return invoice_now(state, subscription, lines, "subscription_create")
+
+
+def end_period(state: StripeState, subscription: Json) -> Json | None:
+    """What happens at the end of the current period, as on Stripe: a subscription set to
+    cancel ends; otherwise the schedule's next phase (if any) takes over, the periods move
+    on a month and the renewal invoice bills the new period plus pending prorations."""
+    _, end = current_period(subscription)
+    state.clock = max(state.clock, end)
+    if subscription["cancel_at_period_end"]:
+        subscription.update(status="canceled", ended_at=end, cancel_at_period_end=False)
+        state.changed("customer.subscription.deleted", subscription["id"])
+        return None
+    _enter_next_phase(state, subscription, end)
+    following = months_later(end, 1)
+    for item in subscription["items"]["data"]:
+        item["current_period_start"], item["current_period_end"] = end, following
+    slots = [Slot(i["id"], i["price"], i["quantity"]) for i in subscription["items"]["data"]]
+    lines = [*state.pending_lines.pop(subscription["id"], [])]
+    for line in renewal_lines(state, subscription, slots):
+        line["id"] = state.new_id("il_")
+        line["period"] = {"start": end, "end": following}
+        lines.append(line)
+    state.changed("customer.subscription.updated", subscription["id"])
+    return invoice_now(state, subscription, lines, "subscription_cycle") if lines else None
+
+
+def _enter_next_phase(state: StripeState, subscription: Json, at: int) -> None:
+    schedule = state.schedules.get(subscription["schedule"] or "")
+    if schedule is None:
+        return
+    following = [p for p in schedule["phases"] if p["start_date"] >= at]
+    if not following:  # the last phase is over: the schedule ends as `end_behavior` says
+        schedule.update(status="released", released_at=at, current_phase=None,
+                        released_subscription=subscription["id"], subscription=None)  # fmt: skip
+        subscription["schedule"] = None
+        state.changed("subscription_schedule.released", schedule["id"])
+        return
+    phase = following[0]
+    period = (at, phase["end_date"])
+    items = []
+    for wanted in phase["items"]:
+        price = state.catalog.prices[wanted["price"]]
+        same = next((i for i in subscription["items"]["data"] if i["price"]["id"] == price["id"]),
+                    None)  # fmt: skip
+        item = same or subscription_item_json(state.new_id("si_", 14), subscription["id"], price,
+                                              wanted["quantity"], at, period)  # fmt: skip
+        item["quantity"] = wanted["quantity"]
+        items.append(item)
+    subscription["items"]["data"] = items
+    subscription["items"]["total_count"] = len(items)
+    schedule["current_phase"] = {"start_date": at, "end_date": phase["end_date"]}
+    state.changed("subscription_schedule.updated", schedule["id"])

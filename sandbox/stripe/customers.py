@@ -1,4 +1,5 @@
-"""`/v1/customers` (list, retrieve, update) and the customers' card payment methods."""
+"""`/v1/customers` (list, create, retrieve, update) and the customers' card payment methods
+(list, retrieve, detach)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from sandbox.stripe.api import LIST_PARAMS, Call, list_query, paged_list
 from sandbox.stripe.errors import invalid
 from sandbox.stripe.forms import Params
-from sandbox.stripe.objects import Json, address_json, list_object
+from sandbox.stripe.objects import Json, address_json, customer_json, list_object
 from sandbox.stripe.timeline import Timeline
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,6 +27,32 @@ def list_customers(call: Call) -> Json:
         created=params.range("created"),
         keep=(lambda i: state.customers[i]["email"] == email) if email else None,
     )
+
+
+def create_customer(call: Call) -> Json:
+    """A customer without a currency yet: its first subscription or invoice sets it."""
+    params, state = call.params, call.state
+    params.allow("name", "email", "phone", "description", "metadata", "address",
+                 "preferred_locales")  # fmt: skip
+    email = params.text("email") or None
+    if email is not None and not _EMAIL.match(email):
+        raise invalid(f"Invalid email address: {email}", "email", "email_invalid")
+    customer_id = state.new_id("cus_", 14)
+    customer = customer_json(
+        customer_id, name=params.text("name") or "", email=email or "",
+        phone=params.text("phone") or "", currency="",
+        address=address_json(None, None, None, None, None), created=state.tick(),
+        invoice_prefix=customer_id[4:12].upper(),
+        default_payment_method=None,
+    )  # fmt: skip
+    address = _address(None, params.nested("address")) if params.has("address") else None
+    customer.update(name=customer["name"] or None, email=email, phone=customer["phone"] or None,
+                    address=address,
+                    currency=None, description=params.text("description") or None,
+                    metadata=params.metadata() or {})  # fmt: skip
+    state.add_customer(customer)
+    state.changed("customer.created", customer_id)
+    return customer
 
 
 def retrieve_customer(call: Call) -> Json:
@@ -143,3 +170,29 @@ def _payment_methods(call: Call, customer_id: str | None, kind: str | None, url:
         url,
         keep=(lambda i: state.payment_methods[i]["type"] == kind) if kind else None,
     )
+
+
+def detach_payment_method(call: Call) -> Json:
+    """Detaching is for good: the card can no longer be used or attached again. A customer
+    (or subscription) whose default it was is left without a default."""
+    call.params.allow()
+    state = call.state
+    payment_method = state.require(state.payment_methods, call.match("payment_method"))
+    customer_id = payment_method["customer"]
+    if customer_id is None:
+        raise invalid(
+            "The payment method you provided is not attached to a customer so detachment "
+            "is impossible.",
+        )
+    state.payment_methods_by_customer[customer_id].remove(payment_method["id"])
+    payment_method["customer"] = None
+    customer = state.customers[customer_id]
+    if customer["invoice_settings"]["default_payment_method"] == payment_method["id"]:
+        customer["invoice_settings"]["default_payment_method"] = None
+        state.changed("customer.updated", customer_id)
+    for subscription in state.subscriptions.values():
+        if subscription["default_payment_method"] == payment_method["id"]:
+            subscription["default_payment_method"] = None
+    state.tick()
+    state.changed("payment_method.detached", payment_method["id"])
+    return payment_method

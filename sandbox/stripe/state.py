@@ -18,6 +18,7 @@ from sandbox.stripe.usage import MeterEvents
 Json = dict[str, Any]
 
 _NOUNS = {
+    "sub_sched_": "subscription_schedule",
     "cus_": "customer",
     "in_": "invoice",
     "sub_": "subscription",
@@ -48,6 +49,7 @@ class StripeState:
     payment_methods: dict[str, Json] = field(default_factory=dict)
     subscriptions: dict[str, Json] = field(default_factory=dict)
     invoices: dict[str, Json] = field(default_factory=dict)
+    schedules: dict[str, Json] = field(default_factory=dict)  # subscription schedules
     sessions: dict[str, Json] = field(default_factory=dict)  # checkout and portal sessions
     usage: MeterEvents = field(default_factory=MeterEvents)
     customer_timeline: Timeline = field(default_factory=Timeline)
@@ -80,11 +82,18 @@ class StripeState:
         for table in (
             self.customers, self.invoices, self.subscriptions, self.payment_methods,
             self.catalog.prices, self.catalog.products, self.catalog.meters, self.sessions,
+            self.schedules,
         ):  # fmt: skip
             found = table.get(object_id)
             if found is not None:
                 return found
         return None
+
+    def include(self, obj: Json, field: str) -> tuple[bool, Any]:
+        """Fields Stripe leaves out unless expanded: a price's `tiers` (null unless tiered)."""
+        if field == "tiers" and obj.get("object") == "price":
+            return True, self.catalog.tiers.get(str(obj["id"]))
+        return False, None
 
     def require(self, table: dict[str, Json], object_id: str, *, param: str = "id",
                 status: int = 404) -> Json:  # fmt: skip
@@ -104,6 +113,14 @@ class StripeState:
         sequence = customer["next_invoice_sequence"]
         customer["next_invoice_sequence"] = sequence + 1
         return f"{customer['invoice_prefix']}-{sequence:04d}"
+
+    def add_customer(self, customer: Json) -> None:
+        self.customers[customer["id"]] = customer
+        self.customer_timeline.add(customer["created"], customer["id"])
+
+    def add_subscription(self, subscription: Json) -> None:
+        self.subscriptions[subscription["id"]] = subscription
+        self.subscription_timeline.add(subscription["created"], subscription["id"])
 
     def add_payment_method(self, payment_method: Json) -> None:
         self.payment_methods[payment_method["id"]] = payment_method

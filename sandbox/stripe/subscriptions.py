@@ -1,5 +1,5 @@
-"""`/v1/subscriptions`: list, retrieve, update (plan changes with prorations, cancel at
-period end, metadata) and cancel."""
+"""`/v1/subscriptions`: list, retrieve, create, update (plan changes with prorations, cancel
+at period end with `cancellation_details`, resume, metadata) and cancel."""
 
 from __future__ import annotations
 
@@ -8,13 +8,16 @@ from sandbox.stripe.billing import (
     PRORATION_BEHAVIORS,
     apply_items,
     current_period,
+    first_invoice,
     invoice_now,
     item_changes,
     proration_lines,
     slots_after,
 )
 from sandbox.stripe.errors import invalid
-from sandbox.stripe.objects import Json
+from sandbox.stripe.forms import Params
+from sandbox.stripe.objects import Json, subscription_item_json, subscription_json
+from sandbox.stripe.periods import months_later
 
 STATUSES = ("active", "all", "canceled", "ended", "incomplete", "incomplete_expired",
             "past_due", "paused", "trialing", "unpaid")  # fmt: skip
@@ -68,9 +71,9 @@ def update_subscription(call: Call) -> Json:
     subscription = state.require(state.subscriptions, call.match("subscription"))
     params.allow(
         "items", "proration_behavior", "proration_date", "cancel_at_period_end", "metadata",
-        "payment_behavior", "default_payment_method", "description",
+        "payment_behavior", "default_payment_method", "description", "cancellation_details",
     )  # fmt: skip
-    if subscription["status"] in _ENDED and set(params.data) - {"metadata"}:
+    if subscription["status"] in _ENDED and set(params.data) - {"metadata", "cancellation_details"}:
         raise invalid(
             "A canceled subscription can only update its cancellation_details and metadata."
         )
@@ -95,6 +98,9 @@ def update_subscription(call: Call) -> Json:
             state.pending_lines[subscription["id"]].extend(lines)
     if cancelling is not None:
         _set_cancel_at_period_end(subscription, cancelling, state.now())
+    details = params.nested("cancellation_details")
+    if details is not None:
+        subscription["cancellation_details"].update(_cancellation_details(details))
     if default_pm is not None:
         subscription["default_payment_method"] = default_pm or None
     if params.has("description"):
@@ -113,15 +119,37 @@ def cancel_subscription(call: Call) -> Json:
     params.allow("invoice_now", "prorate", "cancellation_details")
     if subscription["status"] in _ENDED:
         raise invalid(f"This subscription ({subscription['id']}) has already been canceled.")
+    details = params.nested("cancellation_details")
     now = state.tick()
     subscription.update(
         status="canceled", canceled_at=now, ended_at=now, cancel_at=None,
         cancel_at_period_end=False,
         cancellation_details={"comment": None, "feedback": None,
-                              "reason": "cancellation_requested"},
+                              "reason": "cancellation_requested",
+                              **(_cancellation_details(details) if details else {})},
     )  # fmt: skip
     state.changed("customer.subscription.deleted", subscription["id"])
     return subscription
+
+
+FEEDBACK = ("customer_service", "low_quality", "missing_features", "other",
+            "switched_service", "too_complex", "too_expensive", "unused")  # fmt: skip
+
+
+def _cancellation_details(details: Params) -> Json:
+    """What the customer said: `comment` (at most 5000 characters) and `feedback`; "" unsets."""
+    details.allow("comment", "feedback")
+    found: Json = {}
+    if details.has("comment"):
+        comment = details.text("comment") or None
+        if comment is not None and len(comment) > 5000:
+            raise invalid("Comment must be at most 5000 characters.", details.name("comment"))
+        found["comment"] = comment
+    if details.has("feedback"):
+        found["feedback"] = (
+            None if details.text("feedback") == "" else details.choice("feedback", FEEDBACK)
+        )
+    return found
 
 
 def _set_cancel_at_period_end(subscription: Json, cancelling: bool, now: int) -> None:
@@ -151,3 +179,54 @@ def _default_payment_method(call: Call, subscription: Json) -> str | None:
                 "default_payment_method",
             )
     return pm_id
+
+
+def create_subscription(call: Call) -> Json:
+    """A new subscription billed from now, monthly; its first invoice is charged at once to
+    the default card (the subscription's, else the customer's), else left open."""
+    params, state = call.params, call.state
+    params.allow("customer", "items", "default_payment_method", "metadata", "description",
+                 "payment_behavior", "proration_behavior", "collection_method")  # fmt: skip
+    customer = state.require(state.customers, params.required_text("customer"),
+                             param="customer", status=400)  # fmt: skip
+    wanted = params.items("items")
+    if not wanted:
+        raise invalid("Missing required param: items.", "items", "parameter_missing")
+    subscription_id = state.new_id("sub_")
+    now = state.tick()
+    period = (now, months_later(now, 1))
+    items = []
+    for item in wanted:
+        item.allow("price", "quantity", "metadata")
+        price = state.require(state.catalog.prices, item.required_text("price"),
+                              param=item.name("price"), status=400)  # fmt: skip
+        currency = customer["currency"] or price["currency"]
+        if price["currency"] != currency:
+            raise invalid(
+                "You cannot combine currencies on a single customer. This customer has had a "
+                f"subscription, coupon, or invoice item with currency {currency}",
+                item.name("price"),
+            )
+        if not price["active"] or price["type"] != "recurring":
+            raise invalid("The price specified is inactive or not recurring.", item.name("price"))
+        metered = price["recurring"]["usage_type"] == "metered"
+        quantity = None if metered else (item.integer("quantity", low=1) or 1)
+        items.append(subscription_item_json(state.new_id("si_", 14), subscription_id, price,
+                                            quantity, now, period))  # fmt: skip
+    default_pm = params.text("default_payment_method") or None
+    if default_pm is not None:
+        owned = state.require(state.payment_methods, default_pm,
+                              param="default_payment_method", status=400)  # fmt: skip
+        if owned["customer"] != customer["id"]:
+            raise invalid(f"The payment method `{default_pm}` is not attached to customer "
+                          f"`{customer['id']}`.", "default_payment_method")  # fmt: skip
+    customer["currency"] = items[0]["price"]["currency"]
+    subscription = subscription_json(
+        subscription_id, customer_id=customer["id"], currency=customer["currency"],
+        created=now, items=items, default_payment_method=default_pm, latest_invoice=None,
+    )  # fmt: skip
+    subscription["metadata"] = params.metadata() or {}
+    state.add_subscription(subscription)
+    state.changed("customer.subscription.created", subscription_id)
+    first_invoice(state, subscription, customer)
+    return subscription

@@ -66,7 +66,7 @@ async def test_a_member_signs_in_with_a_link_and_gets_a_bearer_token(
     assert body["data"]["viewer"]["member"] == {"email": admin.email, "role": "ADMIN"}
 
 
-async def test_a_browser_gets_an_http_only_cookie_and_lands_in_graphiql(
+async def test_a_browser_gets_an_http_only_cookie_and_lands_in_the_portal(
     client: GatewayClient,
 ) -> None:
     user = member(client.backbone, ACME, "USER")
@@ -76,7 +76,7 @@ async def test_a_browser_gets_an_http_only_cookie_and_lands_in_graphiql(
     response = await client.http.post(path_of(link))
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/graphql"
+    assert response.headers["location"] == "/"
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("portal_session=")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie

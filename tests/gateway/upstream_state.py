@@ -103,3 +103,12 @@ def upstream_writes(sandbox: SandboxControl) -> dict[str, list[str]]:
 
 
 NO_WRITES: dict[str, list[str]] = {"hubspot": [], "stripe": [], "zendesk": [], "drive": []}
+
+
+def stripe_sdk(urls: dict[str, str]) -> stripe.StripeClient:
+    """Stripe as an independent client reads it: the official SDK on the sandbox."""
+    return stripe.StripeClient(
+        SANDBOX_CREDENTIALS["STRIPE_API_KEY"],
+        base_addresses={"api": urls["stripe"]},
+        max_network_retries=0,
+    )

@@ -1,14 +1,15 @@
-"""HTTP routes of sign-in: request a magic link, open it, consume it, log out."""
+"""HTTP routes of sign-in: request a magic link, open it, consume it, log out. Browsers get
+the pages of `web.signin_pages`; API clients (JSON) get JSON."""
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.background import BackgroundTask
 from starlette.requests import HTTPConnection, Request
@@ -23,6 +24,8 @@ from auth.viewer import MemberStatus, Role
 from auth.viewer_lookup import read_viewer
 from connectors import hubspot
 from connectors.http import JsonService, UpstreamError
+from web import signin_pages
+from web.signin_pages import next_query, safe_next
 
 log = logging.getLogger("portal.auth")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
@@ -31,6 +34,8 @@ _ACCEPTED = {
     "message": "If that address belongs to a portal member, a sign-in link is on its way.",
 }
 PER_EMAIL = RateLimit(limit=5, window_s=15 * 60)
+HOME = "/"
+_NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 PER_IP = RateLimit(limit=30, window_s=15 * 60)
 
 
@@ -66,8 +71,17 @@ class _SignIn:
         return self._services()
 
     async def request_link(self, request: Request) -> Response:
-        email = await _email_from(request)
+        body = await _body_of(request)
+        email = _email_in(body)
+        next_path = safe_next(_text(body, "next"))
+        browser = not _is_json(request)
         if email is None:
+            if browser:
+                page = signin_pages.sign_in(
+                    next_path, email=_text(body, "email") or "",
+                    error="Enter your work email, e.g. name@company.com.",
+                )  # fmt: skip
+                return HTMLResponse(page, status_code=400, headers=_NO_STORE)
             return JSONResponse(
                 {"error": "BAD_USER_INPUT", "message": 'Send {"email": "you@example.com"}.'},
                 status_code=400,
@@ -76,6 +90,11 @@ class _SignIn:
         allowed_ip = await self.s.limiter.allow(f"magic-ip:{ip}", PER_IP)
         allowed_email = await self.s.limiter.allow(f"magic-email:{email}", PER_EMAIL)
         if not (allowed_ip and allowed_email):
+            if browser:
+                return HTMLResponse(
+                    signin_pages.too_many(next_path), status_code=429,
+                    headers={**_NO_STORE, "Retry-After": str(int(PER_EMAIL.window_s))},
+                )  # fmt: skip
             return JSONResponse(
                 {"error": "RATE_LIMITED", "message": "Too many sign-in requests. Try later."},
                 status_code=429,
@@ -83,11 +102,13 @@ class _SignIn:
             )
         # The look-up and the mail happen after the response is sent, so neither the answer
         # nor its timing tells whether the address belongs to a member.
-        return JSONResponse(
-            _ACCEPTED, status_code=202, background=BackgroundTask(self._send_link, email)
-        )
+        send = BackgroundTask(self._send_link, email, next_path)
+        if browser:
+            page = signin_pages.check_inbox(next_path)
+            return HTMLResponse(page, status_code=202, headers=_NO_STORE, background=send)
+        return JSONResponse(_ACCEPTED, status_code=202, background=send)
 
-    async def _send_link(self, email: str) -> None:
+    async def _send_link(self, email: str, next_path: str) -> None:
         try:
             [contact] = await hubspot.contacts_by_email(self.s.hubspot, [email])
         except UpstreamError:
@@ -97,7 +118,7 @@ class _SignIn:
         if contact.portal_role not in tuple(Role):
             return
         token = await self.s.links.issue(contact.id)
-        link = f"{self.s.public_url}/auth/magic-link/{token}"
+        link = f"{self.s.public_url}/auth/magic-link/{token}{next_query(next_path)}"
         text = (
             f"Hello {contact.first_name or ''},\n\nSign in to your client portal:\n\n{link}\n\n"
             f"The link works once and expires in {round(self.s.links.ttl_s / 60)} minutes. "
@@ -109,30 +130,30 @@ class _SignIn:
         )
 
     async def show_link(self, request: Request) -> Response:
-        # Opening the link only shows a button: mail scanners that prefetch links do not
-        # use them up.
-        token = html.escape(request.path_params["token"], quote=True)
-        page = (
-            "<!doctype html><html><head><meta charset='utf-8'><title>Sign in</title></head>"
-            "<body><h1>Sign in to your client portal</h1>"
-            f"<form method='post' action='/auth/magic-link/{token}'>"
-            "<button type='submit'>Sign in</button></form></body></html>"
-        )
-        return HTMLResponse(page, headers={"Cache-Control": "no-store", "Referrer-Policy":
-                                           "no-referrer"})  # fmt: skip
+        next_path = safe_next(request.query_params.get("next"))
+        page = signin_pages.open_link(request.path_params["token"], next_path)
+        return HTMLResponse(page, headers=_NO_STORE)
 
     async def consume_link(self, request: Request) -> Response:
+        wants_json = "application/json" in request.headers.get("accept", "")
+        next_path = HOME if wants_json else safe_next(_text(await _body_of(request), "next"))
         contact_id = await self.s.links.consume(request.path_params["token"])
         viewer = None
         if contact_id is not None:
             try:
                 viewer = await read_viewer(self.s.hubspot, contact_id)
             except UpstreamError:
+                if not wants_json:
+                    page = signin_pages.unavailable(next_path)
+                    return HTMLResponse(page, status_code=503, headers=_NO_STORE)
                 return JSONResponse(
                     {"error": "UPSTREAM_UNAVAILABLE", "message": "Try the link again."},
                     status_code=503,
                 )
         if viewer is None:
+            if not wants_json:
+                page = signin_pages.link_not_valid(next_path)
+                return HTMLResponse(page, status_code=401, headers=_NO_STORE)
             return JSONResponse(
                 {"error": "UNAUTHENTICATED",
                  "message": "This sign-in link is invalid, expired or already used. "
@@ -141,11 +162,11 @@ class _SignIn:
             )  # fmt: skip
         token = self.s.sessions.issue(viewer.contact_id)
         response: Response
-        if "application/json" in request.headers.get("accept", ""):
+        if wants_json:
             response = JSONResponse({"token": token, "tokenType": "Bearer",
                                      "expiresIn": ABSOLUTE_TIMEOUT_S})  # fmt: skip
         else:
-            response = RedirectResponse("/graphql", status_code=303)
+            response = RedirectResponse(next_path, status_code=303)
         set_session_cookie(response, token, secure=self.s.secure_cookies)
         # After the answer: the member's `lastSignInAt` never delays their sign-in.
         response.background = BackgroundTask(self._note_sign_in, viewer.contact_id)
@@ -161,6 +182,12 @@ class _SignIn:
             log.warning("could not note the sign-in of contact %s", contact_id, exc_info=True)
 
     async def logout(self, request: Request) -> Response:
+        if request.cookies.get(SESSION_COOKIE) and not _is_json(request):
+            # CSRF: a cross-site form could sign the member out; a JSON body it cannot send.
+            return JSONResponse(
+                {"error": "BAD_REQUEST", "message": "POST with Content-Type: application/json."},
+                status_code=415,
+            )
         token = session_token_of(request)
         if token is not None:
             session = await self.s.sessions.verify(token, sliding=False)
@@ -191,16 +218,30 @@ def bearer_token(header: str) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-async def _email_from(request: Request) -> str | None:
-    body: Any
+def _is_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").startswith("application/json")
+
+
+async def _body_of(request: Request) -> dict[str, Any]:
+    """The JSON object or the url-encoded form the request carries; {} for anything else.
+    (Our forms are url-encoded: the standard library reads them, no multipart parser.)"""
     try:
-        if request.headers.get("content-type", "").startswith("application/json"):
-            body = await request.json()
-        else:
-            body = dict(await request.form())
+        if _is_json(request):
+            body: Any = await request.json()
+            return body if isinstance(body, dict) else {}
+        fields = parse_qs((await request.body()).decode(), max_num_fields=10)
     except ValueError:
-        return None
-    email = body.get("email") if isinstance(body, dict) else None
-    if not isinstance(email, str) or not _EMAIL.match(email.strip()):
+        return {}
+    return {name: values[0] for name, values in fields.items()}
+
+
+def _text(body: dict[str, Any], name: str) -> str | None:
+    value = body.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _email_in(body: dict[str, Any]) -> str | None:
+    email = _text(body, "email")
+    if email is None or not _EMAIL.match(email.strip()):
         return None
     return email.strip().lower()

@@ -20,6 +20,7 @@ from connectors.hubspot import Company
 from resolvers.request.context import RequestContext
 from resolvers.request.loaders import Loaders
 from resolvers.team_changes import accept_invitation
+from web import signin_pages
 from web.routes.auth import session_token_of
 
 if TYPE_CHECKING:
@@ -60,10 +61,9 @@ class _Invitation:
         body = (
             f"<p>You are invited to the client portal of <strong>{name}</strong>.</p>"
             f"<form method='post' action='{action}'>"
-            "<button type='submit'>Accept and sign in</button></form>"
+            "<button type='submit' class='primary'>Accept and sign in</button></form>"
         )
-        color = account.primary_color if account else None
-        return _page(f"Join {name}", body, color=color)
+        return _page(f"Join {name}", body)
 
     async def accept(self, request: Request) -> Response:
         gateway = self._gateway_of()
@@ -137,19 +137,9 @@ def _refused(request: Request, message: str, status: int) -> Response:
     return _page("Invitation", f"<p>{html.escape(message)}</p>", status=status)
 
 
-def _page(title: str, body: str, *, status: int = 200, color: str | None = None) -> HTMLResponse:
-    """The sign-in page's look: one centred card, the account's colour on the button."""
-    accent = color if color and color.startswith("#") and color[1:].isalnum() else "#1f4fd1"
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{title}</title><style>"
-        "body{font-family:system-ui,sans-serif;display:grid;place-items:center;"
-        "min-height:100vh;margin:0;background:#f5f6f8}"
-        "main{background:#fff;padding:2rem;border-radius:12px;max-width:26rem;"
-        "box-shadow:0 1px 4px #0002}"
-        f"button{{background:{accent};color:#fff;border:0;padding:.7rem 1.2rem;"
-        "border-radius:8px;font-size:1rem;cursor:pointer}"
-        f"</style></head><body><main><h1>{title}</h1>{body}</main></body></html>"
-    )
+def _page(title: str, body: str, *, status: int = 200) -> HTMLResponse:
+    """The sign-in pages' look (web/signin_pages.py): the portal's own stylesheet, as the
+    self-only Content-Security-Policy of HTML pages wants (no inline style)."""
+    # `title` arrives escaped for HTML; page() escapes the <title> text itself.
+    page = signin_pages.page(html.unescape(title), f"<h1>{title}</h1>{body}")
     return HTMLResponse(page, status_code=status, headers=_NO_STORE)

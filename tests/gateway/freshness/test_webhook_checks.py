@@ -80,7 +80,8 @@ def _cases(backbone: Backbone) -> dict[str, tuple[bytes, Callable[..., dict[str,
 def _expected_scopes(vendor: str, backbone: Backbone) -> list[str]:
     acme = backbone.company(ACME)
     return {
-        "stripe": ["stripe:invoice:in_webhooktest", f"stripe:invoices:{acme.stripe_customer_id}"],
+        "stripe": ["stripe:invoice:in_webhooktest", f"stripe:invoices:{acme.stripe_customer_id}",
+                   f"stripe:upcoming-invoice:{acme.stripe_customer_id}"],
         "hubspot": [f"hubspot:company:{ACME}", f"hubspot:company-children:{ACME}",
                     f"hubspot:company-parent:{ACME}"],
         "zendesk": ["zendesk:ticket:4242", "zendesk:comments:4242",

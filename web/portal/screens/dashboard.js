@@ -1,0 +1,51 @@
+// Dashboard: the account at a glance — open invoices, open tickets, usage, recent documents.
+import { html } from "../vendor/htm-preact-standalone-3.1.1.module.js";
+import { onAccount } from "../graphql.js";
+import { DASHBOARD_SELECTION } from "../queries/dashboard.js";
+import { Badge, Empty, Link, Section, Unavailable, day, isStale, label, money } from "../ui.js";
+import { UsageBar } from "./usage.js";
+
+export const title = "Dashboard";
+
+export function load({ accountId }) {
+  return onAccount(accountId, DASHBOARD_SELECTION);
+}
+
+export function Screen({ account, stale }) {
+  if (!account) return html`<h1>Dashboard</h1><${Unavailable} what="Your account" />`;
+  const sub = account.subscription;
+  return html`
+    <h1>${account.name}</h1>
+    <p class="lede">${[account.tier && label(account.tier) + " plan", sub && `${label(sub.status)}, renews ${day(sub.currentPeriodEnd)}`].filter(Boolean).join(" · ")}
+      ${account.accountManager && html`<br />Your account manager: ${account.accountManager.name}${account.accountManager.email && html` (<a href=${"mailto:" + account.accountManager.email}>${account.accountManager.email}</a>)`}`}</p>
+    <div class="grid">
+      <${Section} title="Open invoices" stale=${isStale(stale, "invoices")} action=${html`<${Link} href="/documents?type=INVOICE">All invoices</${Link}>`}>
+        ${account.invoices == null ? html`<${Unavailable} what="Invoices" />`
+          : account.invoices.nodes.length === 0 ? html`<${Empty} title="Nothing to pay">Invoices waiting for payment show here with their amount due.</${Empty}>`
+          : html`<ul class="rows">${account.invoices.nodes.map((i) => html`<li>
+              <div><strong>${i.number}</strong> <${Badge} value=${i.status} /><br /><span class="muted">Due ${day(i.dueAt)}</span></div>
+              <div class="end"><strong>${money(i.amountDue)}</strong>${i.downloadUrl && html`<br /><a href=${i.downloadUrl} download>PDF<span class="sr-only"> of invoice ${i.number}</span></a>`}</div>
+            </li>`)}</ul>`}
+      </${Section}>
+      <${Section} title="Open tickets" stale=${isStale(stale, "tickets")} action=${html`<${Link} href="/tickets">All tickets</${Link}>`}>
+        ${account.tickets == null ? html`<${Unavailable} what="Tickets" />`
+          : account.tickets.nodes.length === 0 ? html`<${Empty} title="No open tickets">Questions you ask our support team show here until they are solved.</${Empty}>`
+          : html`<ul class="rows">${account.tickets.nodes.map((t) => html`<li>
+              <div><${Link} href=${"/tickets/" + encodeURIComponent(t.id)}>#${t.number} ${t.subject}</${Link}><br /><span class="muted">${t.group || "Support"}</span></div>
+              <div class="end"><${Badge} value=${t.status} />${t.estimatedResolutionAt && html`<br /><span class="muted">Expected ${day(t.estimatedResolutionAt)}</span>`}</div>
+            </li>`)}</ul>`}
+      </${Section}>
+      <${Section} title="Usage this period" stale=${isStale(stale, "usage")} action=${html`<${Link} href="/usage">Details</${Link}>`}>
+        ${account.usage == null ? html`<${Unavailable} what="Usage" />`
+          : account.usage.length === 0 ? html`<${Empty} title="No metered usage">Metered features of your plan show here against what it includes.</${Empty}>`
+          : account.usage.map((m) => html`<${UsageBar} metric=${m} />`)}
+      </${Section}>
+      <${Section} title="Recent documents" stale=${isStale(stale, "documents")} action=${html`<${Link} href="/documents">Library</${Link}>`}>
+        ${account.documents == null ? html`<${Unavailable} what="Documents" />`
+          : account.documents.nodes.length === 0 ? html`<${Empty} title="No documents yet">Contracts, reports and invoices we share with you appear here.</${Empty}>`
+          : html`<ul class="rows">${account.documents.nodes.map((d) => html`<li>
+              <div><a href=${d.downloadUrl} download>${d.name}</a><br /><span class="muted">${label(d.type)} · ${day(d.createdAt)}</span></div>
+            </li>`)}</ul>`}
+      </${Section}>
+    </div>`;
+}
