@@ -31,6 +31,7 @@ from resolvers.request.services import Services, Upstreams
 from web.persisted_queries import PersistedQueries, load_manifest
 from web.routes.auth import AuthServices, set_session_cookie
 from webhooks.drive_watch import watching_drive
+from webhooks.outbound import open_outbound
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,11 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
     cache = ReadThroughCache(backend, settings.cache_ttl_s, settings.cache_stale_max_s)
     sessions = SessionManager(settings.secret_key, backend)
     mailer = _mailer(settings)
-    async with open_upstreams(settings) as upstreams:
+    outbound_opened = open_outbound(
+        settings.redis_url, settings.redis_key_prefix, settings.secret_key,
+        allow_loopback=settings.webhook_allow_loopback, hook_timeout_s=settings.webhook_timeout_s,
+    )  # fmt: skip
+    async with open_upstreams(settings) as upstreams, outbound_opened as outbound:
         services = Services(
             upstreams=upstreams,
             cache=cache,
@@ -164,6 +169,7 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             sessions=sessions,
             preview_signer=Signer(settings.secret_key, "subscription-preview"),
             preview_ttl_s=settings.preview_ttl_s,
+            outbound=outbound,
         )
         auth = AuthServices(
             hubspot=upstreams.hubspot,
