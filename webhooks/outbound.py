@@ -3,6 +3,7 @@ and delivery logs, and the hub that feeds its live subscriptions. None without R
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -11,8 +12,10 @@ from redis.asyncio import Redis
 from saq import Queue
 
 from webhooks.delivery.endpoints import SecretBox
-from webhooks.delivery.queue import open_queue
+from webhooks.delivery.queue import open_queue, supports_queue
 from webhooks.events.live import LiveHub
+
+log = logging.getLogger("portal.events")
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,10 @@ async def open_outbound(
     redis_url: str, prefix: str, secret_key: str, *, allow_loopback: bool, hook_timeout_s: float
 ) -> AsyncIterator[Outbound | None]:
     if not redis_url:
+        yield None
+        return
+    if not supports_queue(redis_url):
+        log.warning("events out are off: the job queue needs a single Redis (redis://)")
         yield None
         return
     async with AsyncExitStack() as stack:

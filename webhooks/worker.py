@@ -23,7 +23,7 @@ from webhooks.delivery.context import Deliveries
 from webhooks.delivery.email import send_email
 from webhooks.delivery.fan_out import derive_events, fan_out
 from webhooks.delivery.in_app import add_to_feed
-from webhooks.delivery.queue import open_queue
+from webhooks.delivery.queue import open_queue, supports_queue
 from webhooks.delivery.sms import send_sms
 
 log = logging.getLogger("portal.worker")
@@ -81,6 +81,11 @@ async def open_deliveries(settings: Settings) -> AsyncIterator[Deliveries]:
 async def run(settings: Settings) -> None:
     if not settings.redis_url:
         raise SystemExit("the worker needs REDIS_URL (its queue lives in Redis)")
+    if not supports_queue(settings.redis_url):
+        raise SystemExit(
+            "the worker needs a single Redis (redis://, rediss:// or unix://): the job queue "
+            "does not run on Redis Sentinel or Cluster URLs"
+        )
     async with open_deliveries(settings) as deliveries:
         worker: Worker[Any] = Worker(
             deliveries.queue,

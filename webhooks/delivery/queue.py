@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from redis.exceptions import RedisError
 from saq import Queue
@@ -21,6 +22,16 @@ from webhooks.events.types import PortalEvent
 # A job that outlives this was on a worker that died (or hung): the sweep runs it again.
 JOB_TIMEOUT_S = 60
 RETRIES = 8  # with backoff from 1 s up to 5 min: about 20 minutes of an upstream outage
+
+
+# The queue's Lua scripts touch several keys at once, which a Redis Cluster refuses, and
+# its blocking pops need a plain connection: events out run on a single Redis (redis://,
+# rediss://, unix://); with Sentinel or Cluster URLs (cache/redis_clients.py) they are off.
+QUEUE_SCHEMES = ("redis", "rediss", "unix")
+
+
+def supports_queue(redis_url: str) -> bool:
+    return urlsplit(redis_url).scheme in QUEUE_SCHEMES
 
 
 def queue_name(key_prefix: str) -> str:
