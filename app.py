@@ -15,12 +15,14 @@ from graphql import GraphQLError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
+from strawberry.types.unset import UNSET, UnsetType
 
 from auth.api_tokens import looks_like_api_token, verify_api_token
 from auth.sessions import SESSION_COOKIE
@@ -36,9 +38,10 @@ from resolvers.request.loaders import Loaders
 from schema.schema import schema
 from web.graphql_cache import HIT_HEADER, CachedAnswer, execute_cached
 from web.graphql_http import GraphQLSubResponse, negotiated_media_type, revalidated
+from web.graphql_live import CappedWebSocketAdapter, is_stream
 from web.persisted_queries import PersistedQueries, PersistedQueryError
 from web.request_json import decode_request_json
-from web.routes.auth import AuthServices, auth_routes, session_token_of
+from web.routes.auth import AuthServices, auth_routes, bearer_token, session_token_of
 from web.routes.downloads import download_routes
 from web.routes.exports import export_routes
 from web.routes.graphiql import graphiql_page
@@ -46,6 +49,7 @@ from web.routes.health import health_routes
 from web.routes.invitations import invitation_routes
 from web.routes.metrics import metrics_routes
 from web.routes.portal import portal_routes
+from web.routes.unsubscribe import unsubscribe_routes
 from web.routes.webhooks import webhook_routes
 from web.stack import edge_middleware
 from web.tracing import flush_traces, install_tracing
@@ -56,8 +60,10 @@ log = logging.getLogger("portal.app")
 class PortalGraphQL(GraphQL[RequestContext, None]):
     deadline_s: float | None = None  # Settings.request_deadline_s, set by create_app
 
+    websocket_adapter_class = CappedWebSocketAdapter
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.deadline_s is None:
+        if self.deadline_s is None or is_stream(scope):
             await super().__call__(scope, receive, send)
             return
         # Every upstream call of this request, viewer included, ends by the deadline.
@@ -81,8 +87,10 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
         gateway: Gateway = request.app.state.gateway
         try:
             await gateway.persisted.resolve(request_data, may_register=context.viewer is not None)
-            if gateway.settings.trusted_documents_only and _from_browser(request):
-                _require_trusted(gateway.persisted, request_data.query)
+            if _from_browser(request) and request_data.query is not None:
+                gateway.persisted.note_browser_document(request_data.query)
+                if gateway.settings.trusted_documents_only:
+                    _require_trusted(gateway.persisted, request_data.query)
         except PersistedQueryError as exc:
             error = GraphQLError(str(exc), extensions={"code": exc.code})
             return _noting_request_error(PreExecutionError(data=None, errors=[error]), sub_response)
@@ -143,6 +151,26 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         return decode_request_json(data)
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        """A client that cannot send headers on a WebSocket (browsers) signs in with the
+        `connection_init` payload: {"Authorization": "Bearer <token>"}."""
+        params = context.connection_params
+        if context.viewer is None and isinstance(params, dict) and context.request is not None:
+            gateway: Gateway = context.request.app.state.gateway
+            token = bearer_token(str(params.get("Authorization", "")))
+            if token is not None:
+                try:
+                    found = await _viewer_of_token(gateway, token, None)
+                except UpstreamError as exc:
+                    context.viewer_failure = upstream_failure(exc)
+                else:
+                    if isinstance(found, Viewer):
+                        context.viewer = found
+                    else:
+                        context.refusal = found
+        unset: UnsetType = UNSET
+        return unset
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
         gateway: Gateway = request.app.state.gateway
@@ -206,9 +234,20 @@ async def _authenticate(
             return AuthRefusal.MALFORMED_CREDENTIALS  # another scheme, or "Bearer" alone
         return AuthRefusal.MISSING_CREDENTIALS
     from_cookie = token == request.cookies.get(SESSION_COOKIE)
-    if from_cookie and request.method == "POST" and not _is_json(request):
+    is_http = request.scope["type"] == "http"
+    if from_cookie and is_http and request.method == "POST" and not _is_json(request):
         # CSRF: a cross-site form can POST with the cookie but not with a JSON body.
+        # (A cross-site WebSocket is refused by its Origin before it gets here.)
         return AuthRefusal.MISSING_CREDENTIALS
+    return await _viewer_of_token(gateway, token, response if from_cookie and is_http else None)
+
+
+async def _viewer_of_token(
+    gateway: Gateway, token: str, cookie_response: Response | None
+) -> Viewer | AuthRefusal:
+    """The viewer a bearer token or session names, or why none; a sliding cookie is refreshed
+    on `cookie_response` (None: the token did not come from the cookie of an HTTP request)."""
+    from_cookie = cookie_response is not None
     if not from_cookie and looks_like_api_token(token):
         return await verify_api_token(
             gateway.services.upstreams.hubspot,
@@ -221,8 +260,8 @@ async def _authenticate(
     session = await gateway.sessions.verify(token, sliding=from_cookie)
     if session is None:  # signed by no one we know, past a timeout, or logged out
         return AuthRefusal.SESSION_EXPIRED
-    if from_cookie and session.needs_refresh(time.time()):
-        gateway.set_cookie(response, gateway.sessions.refreshed(session))
+    if cookie_response is not None and session.needs_refresh(time.time()):
+        gateway.set_cookie(cookie_response, gateway.sessions.refreshed(session))
     return await load_viewer(
         gateway.services.upstreams.hubspot,
         gateway.services.cache,
@@ -251,18 +290,25 @@ def create_app(settings: Settings) -> Starlette:
         return gateway.auth
 
     install_tracing()  # once per process; only when OTEL_EXPORTER_OTLP_ENDPOINT is set
-    graphql = PortalGraphQL(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    graphql = PortalGraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        # Subscriptions: graphql-transport-ws on WebSocket, GraphQL over SSE on POST.
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL),
+    )
     graphql.deadline_s = settings.request_deadline_s
     app = Starlette(
         routes=[
             *health_routes(),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             *auth_routes(auth_services),
             *invitation_routes(lambda: app.state.gateway),
             *download_routes(lambda request: graphql.get_context(request, Response())),
             *export_routes(lambda request: graphql.get_context(request, Response()), settings),
             *webhook_routes(lambda: app.state.gateway),
             *metrics_routes(settings),
+            *unsubscribe_routes(lambda: app.state.gateway),
             *portal_routes(),  # last: the app shell answers every GET path left
         ],
         lifespan=lifespan,

@@ -1,4 +1,5 @@
-"""The `portal-gateway` command: serve, sandbox, export-schema, check-config, settings-table."""
+"""The `portal-gateway` command: serve, worker, sandbox, export-schema, check-config,
+settings-table."""
 
 from __future__ import annotations
 
@@ -67,6 +68,15 @@ def main(argv: list[str] | None = None) -> None:
     sandbox.add_argument("--port-base", type=int, default=SANDBOX_PORT_BASE)
     sandbox.add_argument("--host", default=SANDBOX_HOST)
 
+    worker = commands.add_parser("worker", help="run the job queue's deliveries (needs Redis)")
+    worker.add_argument(
+        "--sandbox",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="talk to the sandbox of `serve` (default: when no vendor credentials are set)",
+    )
+    worker.add_argument("--sandbox-port-base", type=int, default=SANDBOX_PORT_BASE)
+
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path, help="write to this file instead of stdout")
 
@@ -78,6 +88,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "serve":
         _serve(args)
+    elif args.command == "worker":
+        _worker(args)
     elif args.command == "sandbox":
         asyncio.run(_run_sandbox(args))
     elif args.command == "check-config":
@@ -113,7 +125,7 @@ async def _run_sandbox(args: argparse.Namespace) -> None:
 
     sandbox = Sandbox(SandboxConfig(args.scale, args.latency_ms, args.host, args.port_base))
     await sandbox.start()
-    _print_sandbox(sandbox.urls)
+    _print_sandbox(sandbox.urls | sandbox.messaging_urls)
     try:
         await asyncio.Event().wait()
     finally:
@@ -127,6 +139,7 @@ def _print_sandbox(urls: dict[str, str]) -> None:
         f"{SANDBOX_CREDENTIALS['ZENDESK_EMAIL']}/token:{SANDBOX_CREDENTIALS['ZENDESK_API_TOKEN']}"
     )
     drive = SANDBOX_CREDENTIALS["DRIVE_ACCESS_TOKEN"]
+    sid = SANDBOX_CREDENTIALS["TWILIO_ACCOUNT_SID"]
     print("Sandbox upstreams (admin API under /_sandbox/ on each):", flush=True)
     samples = {
         "hubspot": f"curl -H 'Authorization: Bearer {token}' "
@@ -135,6 +148,8 @@ def _print_sandbox(urls: dict[str, str]) -> None:
         "zendesk": f"curl -u '{zendesk}' '{urls['zendesk']}/api/v2/tickets.json?per_page=2'",
         "drive": f"curl -H 'Authorization: Bearer {drive}' "
         f"'{urls['drive']}/drive/v3/files?pageSize=2'",
+        "twilio": f"curl -u {sid}:{SANDBOX_CREDENTIALS['TWILIO_AUTH_TOKEN']} "
+        f"'{urls.get('twilio')}/2010-04-01/Accounts/{sid}/Messages.json'",
     }
     for name, url in urls.items():
         print(f"  {name:8} {url}\n           {samples[name]}", flush=True)
@@ -155,14 +170,15 @@ def _serve(args: argparse.Namespace) -> None:
         from sandbox.runner import SandboxConfig, SandboxThread
 
         running = SandboxThread(SandboxConfig(port_base=args.sandbox_port_base)).start()
-        _print_sandbox(running.urls)
-        sandbox_urls = running.urls
-        settings = settings.with_sandbox(running.urls)
+        sandbox_urls = running.urls | running.messaging_urls
+        _print_sandbox(sandbox_urls)
+        settings = _with_webhook_secrets(settings.with_sandbox(sandbox_urls))
         demo_emails = _demo_emails(running)
-    if demo_emails:
+    if demo_emails and sandbox_urls is not None:
         threading.Thread(
             target=_print_demo_logins, args=(settings, demo_emails), daemon=True
         ).start()
+        threading.Thread(target=_hook_sandbox, args=(settings, sandbox_urls), daemon=True).start()
     workers = args.workers or ((os.cpu_count() or 1) if settings.is_production else 1)
     if workers > 1 and not settings.redis_url:
         raise SystemExit(
@@ -232,7 +248,61 @@ def _decided_env(settings: Settings, sandbox_urls: dict[str, str] | None) -> dic
         env |= SANDBOX_CREDENTIALS | {
             f"{vendor.upper()}_BASE_URL": url for vendor, url in sandbox_urls.items()
         }
+        # The webhook secrets made for the sandbox's vendors (`_with_webhook_secrets`).
+        env |= {
+            "STRIPE_WEBHOOK_SECRET": settings.stripe_webhook_secret,
+            "HUBSPOT_CLIENT_SECRET": settings.hubspot_client_secret,
+            "ZENDESK_WEBHOOK_SECRET": settings.zendesk_webhook_secret,
+        }
     return env
+
+
+def _with_webhook_secrets(settings: Settings) -> Settings:
+    """The sandbox's vendors sign their webhooks to this gateway with secrets made here."""
+    import secrets
+    from dataclasses import replace
+
+    return replace(
+        settings,
+        stripe_webhook_secret=settings.stripe_webhook_secret or "whsec_" + secrets.token_hex(16),
+        hubspot_client_secret=settings.hubspot_client_secret or secrets.token_hex(16),
+        zendesk_webhook_secret=settings.zendesk_webhook_secret or secrets.token_hex(16),
+    )
+
+
+def _hook_sandbox(settings: Settings, vendor_urls: dict[str, str]) -> None:
+    """Once the gateway answers, points the sandbox's vendors' webhooks at it: a change made
+    at a vendor then reaches the portal (and, with REDIS_URL and a worker, becomes events)."""
+    from sandbox.control import VendorControl
+
+    _wait_until_up(settings.public_url)
+    for vendor, secret in (
+        ("stripe", settings.stripe_webhook_secret),
+        ("hubspot", settings.hubspot_client_secret),
+        ("zendesk", settings.zendesk_webhook_secret),
+    ):
+        target = {"url": f"{settings.public_url}/webhooks/{vendor}", "secret": secret}
+        VendorControl(vendor_urls[vendor]).call("PUT", "/_sandbox/webhooks", target)
+
+
+def _wait_until_up(base: str) -> None:
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
+                return
+        except OSError:
+            time.sleep(0.1)
+
+
+def _worker(args: argparse.Namespace) -> None:
+    from config import sandbox_urls
+    from webhooks import worker
+
+    settings = _settings()
+    use_sandbox = args.sandbox if args.sandbox is not None else not settings.has_vendor_credentials
+    if use_sandbox:
+        settings = settings.with_sandbox(sandbox_urls(port_base=args.sandbox_port_base))
+    worker.main(settings)
 
 
 def _demo_emails(running: object) -> list[str]:
@@ -250,12 +320,7 @@ def _print_demo_logins(settings: Settings, emails: list[str]) -> None:
     """Once the gateway answers, asks it for sign-in links for the demo users, the way a
     user would, and prints the links it wrote to the outbox."""
     base = settings.public_url
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):  # noqa: S310
-                break
-        except OSError:
-            time.sleep(0.1)
+    _wait_until_up(base)
     print(f"\nClient portal: {base}/", flush=True)
     for email in emails:
         link = _request_link(settings, email)

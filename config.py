@@ -23,6 +23,8 @@ SANDBOX_CREDENTIALS = {
     "ZENDESK_EMAIL": "portal@sandbox.example",
     "ZENDESK_API_TOKEN": "sandbox",
     "DRIVE_ACCESS_TOKEN": "sandbox-token",
+    "TWILIO_ACCOUNT_SID": "AC5a4db0c5000000000000000000000001",
+    "TWILIO_AUTH_TOKEN": "sandbox-auth-token",
 }
 VENDOR_CREDENTIALS = (
     "HUBSPOT_ACCESS_TOKEN",
@@ -33,7 +35,7 @@ VENDOR_CREDENTIALS = (
 
 
 def sandbox_urls(host: str = SANDBOX_HOST, port_base: int = SANDBOX_PORT_BASE) -> dict[str, str]:
-    vendors = ("hubspot", "stripe", "zendesk", "drive")
+    vendors = ("hubspot", "stripe", "zendesk", "drive", "twilio")
     return {name: f"http://{host}:{port_base + i}" for i, name in enumerate(vendors)}
 
 
@@ -153,6 +155,11 @@ class Settings:
         Path(__file__).resolve().parent / "web" / "portal" / "trusted-documents.json",
         "the web app's manifest of documents (sha256 -> document)",
         shown="web/portal/trusted-documents.json",
+    )  # fmt: skip
+    document_log: str = setting(
+        "PORTAL_DOCUMENT_LOG", "",
+        "tests and builds only: append every document a browser session sends to this file "
+        "(`make trusted-documents` builds the manifest from it)",
     )  # fmt: skip
     persisted_query_ttl_s: float = setting(
         "PORTAL_PERSISTED_QUERY_TTL_S", 86_400.0,
@@ -296,6 +303,44 @@ class Settings:
         "on SIGTERM, how long requests in flight may finish before the process closes",
     )  # fmt: skip
 
+    # Events out (README, "Events out"): the job queue is SAQ on REDIS_URL.
+    webhook_timeout_s: float = setting(
+        "PORTAL_WEBHOOK_TIMEOUT_S",
+        10.0,
+        "one client webhook delivery attempt, connect to last byte",
+    )
+    webhook_disable_after: int = setting(
+        "PORTAL_WEBHOOK_DISABLE_AFTER", 20,
+        "failed attempts in a row that disable a client endpoint (and mail its ADMINs)",
+    )  # fmt: skip
+    webhook_allow_loopback: bool = setting(
+        "PORTAL_WEBHOOK_ALLOW_LOOPBACK", True,
+        "accept `http://` and loopback client endpoints (local receivers); private ranges never",
+        production=False,
+    )  # fmt: skip
+    # Client webhook retries follow a fixed schedule (5 s … 10 h, ~27.6 h in all) times this
+    # scale: tests shrink it, nothing else should.
+    webhook_retry_scale: float = setting(
+        "PORTAL_WEBHOOK_RETRY_SCALE", 1.0, "multiplies the client webhook retry schedule (tests)"
+    )
+    worker_sweep_s: int = setting(
+        "PORTAL_WORKER_SWEEP_S", 60, "how often a worker re-queues the jobs of a worker that died"
+    )
+    worker_concurrency: int = setting(
+        "PORTAL_WORKER_CONCURRENCY", 20, "jobs one worker runs at once"
+    )
+    # SMS: Twilio's Messages API (the sandbox imitates it on :8105).
+    twilio_base_url: str = setting("TWILIO_BASE_URL", "https://api.twilio.com", "Twilio API")
+    twilio_account_sid: str = setting(
+        "TWILIO_ACCOUNT_SID", "", "Twilio account SID; without it no SMS is sent"
+    )
+    twilio_auth_token: str = setting(
+        "TWILIO_AUTH_TOKEN", "", "Twilio auth token", secret=True, needs=("TWILIO_ACCOUNT_SID",)
+    )
+    twilio_from_number: str = setting(
+        "TWILIO_FROM_NUMBER", "+15005550006", "the number SMS are sent from (E.164)"
+    )
+
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
@@ -318,6 +363,9 @@ class Settings:
             drive_base_url=urls["drive"],
             google_service_account_file="",
             drive_access_token=SANDBOX_CREDENTIALS["DRIVE_ACCESS_TOKEN"],
+            twilio_base_url=urls.get("twilio", self.twilio_base_url),
+            twilio_account_sid=SANDBOX_CREDENTIALS["TWILIO_ACCOUNT_SID"],
+            twilio_auth_token=SANDBOX_CREDENTIALS["TWILIO_AUTH_TOKEN"],
         )
 
     @classmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from starlette.responses import Response
 
@@ -31,6 +32,7 @@ from web.persisted_queries import PersistedQueries, load_manifest
 from web.routes.auth import AuthServices, set_session_cookie
 from web.same_origin import origin_of
 from webhooks.drive_watch import watching_drive
+from webhooks.outbound import open_outbound
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,11 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
     cache = ReadThroughCache(backend, settings.cache_ttl_s, settings.cache_stale_max_s)
     sessions = SessionManager(settings.secret_key, backend, grace_s=settings.session_grace_s)
     mailer = _mailer(settings)
-    async with open_upstreams(settings) as upstreams:
+    outbound_opened = open_outbound(
+        settings.redis_url, settings.redis_key_prefix, settings.secret_key,
+        allow_loopback=settings.webhook_allow_loopback, hook_timeout_s=settings.webhook_timeout_s,
+    )  # fmt: skip
+    async with open_upstreams(settings) as upstreams, outbound_opened as outbound:
         services = Services(
             upstreams=upstreams,
             cache=cache,
@@ -165,6 +171,7 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
             sessions=sessions,
             preview_signer=Signer(settings.secret_key, "subscription-preview"),
             preview_ttl_s=settings.preview_ttl_s,
+            outbound=outbound,
         )
         auth = AuthServices(
             hubspot=upstreams.hubspot,
@@ -191,5 +198,6 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
                 backend,
                 load_manifest(settings.trusted_documents_file),
                 settings.persisted_query_ttl_s,
+                Path(settings.document_log) if settings.document_log else None,
             )
             yield Gateway(settings, services, sessions, auth, persisted, responses)

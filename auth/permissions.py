@@ -51,3 +51,11 @@ MANAGE_BILLING = Permission(
     frozenset({Role.ADMIN}),
     credentials=frozenset({Credential.SESSION}),
 )
+# Reads too (the endpoints and their delivery log), as with API tokens.
+MANAGE_WEBHOOK_ENDPOINTS = Permission(
+    "manage the account's webhook endpoints",
+    frozenset({Role.ADMIN}),
+    credentials=frozenset({Credential.SESSION}),
+    message="Only an ADMIN of the account, signed in, manages its webhook endpoints.",
+)
+MARK_OWN_NOTIFICATIONS_READ = Permission("mark your notifications read", EVERY_ROLE)

@@ -27,7 +27,7 @@ import logging
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from cachetools import TLRUCache
 from redis.asyncio import RedisCluster
@@ -173,7 +173,7 @@ class RedisCache:
         return True
 
     async def _pop_and_publish(self, key: str) -> bytes | None:
-        raw: bytes | None = await self._redis.getdel(self._prefix + key)  # type: ignore[assignment]
+        raw = cast("bytes | None", await self._redis.getdel(self._prefix + key))
         await self._publish([key])
         return raw
 

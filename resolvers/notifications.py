@@ -1,82 +1,103 @@
-"""Which notifications a member gets, on which channels: a typed JSON document kept in the
-contact property `portal_notification_preferences` (HubSpot is the record, not the portal).
-
-    {"version": 1, "invoice_generated": {"email": true, "sms": false, "in_app": true}, ...}
-
-A missing or unreadable document, or a type missing from it, means the defaults; unknown
-types and channels are ignored, so a document written by a newer portal still reads.
-Documents of the first portal called ticket status changes "status_update"; they read."""
+"""Notifications: the member's in-app feed (Redis) — a page, the unread count, marking all
+read (the marker's record is the HubSpot contact, mirrored in Redis) — and the preferences
+model, which lives with the deliveries that honour it (webhooks/delivery/preferences.py)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+import time
 from dataclasses import dataclass
-from enum import StrEnum
 
-VERSION = 1
+from connectors import hubspot_portal, uncached
+from resolvers.request.context import RequestContext
+from resolvers.request.errors import bad_input
+from resolvers.request.pages import Cursors, Edge, Page
+from webhooks.delivery import feed
+from webhooks.delivery.preferences import (
+    DEFAULT_CHANNELS,
+    NotificationChannel,
+    NotificationPreferences,
+    NotificationType,
+)
+from webhooks.events.types import PortalEvent
+from webhooks.outbound import Outbound
 
-
-class NotificationType(StrEnum):
-    INVOICE_GENERATED = "INVOICE_GENERATED"
-    TICKET_STATUS_CHANGED = "TICKET_STATUS_CHANGED"
-    RENEWAL_REMINDER = "RENEWAL_REMINDER"
-    USAGE_THRESHOLD = "USAGE_THRESHOLD"
-    DOCUMENT_ADDED = "DOCUMENT_ADDED"
-
-
-class NotificationChannel(StrEnum):
-    EMAIL = "EMAIL"
-    SMS = "SMS"
-    IN_APP = "IN_APP"
-
-
-DEFAULT_CHANNELS = frozenset({NotificationChannel.EMAIL, NotificationChannel.IN_APP})
+__all__ = [
+    "DEFAULT_CHANNELS",
+    "NotificationChannel",
+    "NotificationPreferences",
+    "NotificationType",
+    "mark_all_read",
+    "notification_page",
+]
 
 
 @dataclass(frozen=True)
-class NotificationPreferences:
-    channels: Mapping[NotificationType, frozenset[NotificationChannel]]
-
-    @classmethod
-    def defaults(cls) -> NotificationPreferences:
-        return cls({kind: DEFAULT_CHANNELS for kind in NotificationType})
-
-    def of(self, kind: NotificationType) -> frozenset[NotificationChannel]:
-        return self.channels.get(kind, DEFAULT_CHANNELS)
-
-    def with_changes(
-        self, changes: Mapping[NotificationType, frozenset[NotificationChannel]]
-    ) -> NotificationPreferences:
-        return NotificationPreferences(
-            {kind: changes.get(kind, self.of(kind)) for kind in NotificationType}
-        )
-
-    def uses_sms(self) -> bool:
-        return any(NotificationChannel.SMS in self.of(kind) for kind in NotificationType)
-
-    def to_json(self) -> str:
-        document: dict[str, object] = {"version": VERSION}
-        for kind in NotificationType:
-            on = self.of(kind)
-            document[kind.value.lower()] = {c.value.lower(): c in on for c in NotificationChannel}
-        return json.dumps(document, sort_keys=True)
-
-    @classmethod
-    def from_json(cls, document: str | None) -> NotificationPreferences:
-        try:
-            raw = json.loads(document) if document else {}
-        except ValueError:
-            raw = {}
-        stored = raw if isinstance(raw, dict) else {}
-        found: dict[NotificationType, frozenset[NotificationChannel]] = {}
-        for kind in NotificationType:
-            toggles = stored.get(kind.value.lower(), stored.get(_LEGACY_NAMES.get(kind, "")))
-            if isinstance(toggles, dict):
-                found[kind] = frozenset(
-                    c for c in NotificationChannel if toggles.get(c.value.lower()) is True
-                )
-        return cls.defaults().with_changes(found)
+class Notification:
+    item: feed.FeedItem
+    read: bool
 
 
-_LEGACY_NAMES = {NotificationType.TICKET_STATUS_CHANGED: "status_update"}
+@dataclass(frozen=True)
+class NotificationPage:
+    page: Page[Notification]
+    unread_count: int
+
+
+def from_event(event: PortalEvent) -> Notification:
+    """The feed item a live message announces (just added, so unread)."""
+    item = feed.FeedItem(event.id, event.type, event.title, event.path, event.occurred_at,
+                         time.time())  # fmt: skip
+    return Notification(item, read=False)
+
+
+def _outbound(ctx: RequestContext) -> Outbound:
+    if ctx.services.outbound is None:
+        raise bad_input("In-app notifications need the gateway's Redis (REDIS_URL).")
+    return ctx.services.outbound
+
+
+async def notification_page(ctx: RequestContext, first: int, after: str | None) -> NotificationPage:
+    contact_id = ctx.person().contact_id
+    # The feed lives in Redis, under no cache scope a new item would invalidate: a response
+    # cache must not keep an answer read from it (connectors/uncached.py).
+    uncached.note_call()
+    outbound = _outbound(ctx)
+    cursors = Cursors(ctx.services.cursor_signer, f"notifications:{contact_id}")
+    before = cursors.decode(after)
+    read_at = await _read_at(ctx, outbound, contact_id)
+    found = await feed.page(
+        outbound.redis, outbound.prefix, contact_id, first, float(before) if before else None
+    )
+    edges = [Edge(Notification(i, i.added_at <= read_at), cursors, i.added_at) for i in found.items]
+    unread = await feed.unread_count(outbound.redis, outbound.prefix, contact_id, read_at)
+    total = await feed.total_count(outbound.redis, outbound.prefix, contact_id)
+    return NotificationPage(Page(edges, found.has_next, total), unread)
+
+
+async def mark_all_read(ctx: RequestContext) -> float:
+    """Everything that arrived until now is read; returns that moment."""
+    contact_id = ctx.person().contact_id
+    outbound = _outbound(ctx)
+    now = time.time()
+    await hubspot_portal.write_property(
+        ctx.services.upstreams.hubspot, "contacts", contact_id,
+        hubspot_portal.NOTIFICATIONS_READ_PROPERTY, str(now),
+    )  # fmt: skip
+    await feed.cache_read_at(outbound.redis, outbound.prefix, contact_id, now)
+    return now
+
+
+async def _read_at(ctx: RequestContext, outbound: Outbound, contact_id: str) -> float:
+    cached = await feed.cached_read_at(outbound.redis, outbound.prefix, contact_id)
+    if cached is not None:
+        return cached
+    raw = await hubspot_portal.read_property(
+        ctx.services.upstreams.hubspot, "contacts", contact_id,
+        hubspot_portal.NOTIFICATIONS_READ_PROPERTY,
+    )  # fmt: skip
+    try:
+        read_at = float(raw) if raw else 0.0
+    except ValueError:
+        read_at = 0.0
+    await feed.cache_read_at(outbound.redis, outbound.prefix, contact_id, read_at)
+    return read_at

@@ -23,7 +23,7 @@ from connectors import hubspot
 from connectors.http import Rejected
 from connectors.hubspot import Company, Contact
 from resolvers.accounts import account_or_primary
-from resolvers.request import audit
+from resolvers.request import audit, events_out
 from resolvers.request.context import RequestContext
 from resolvers.request.user_input import Checks, Problem, ProblemCode
 from resolvers.request.writes import WriteResult
@@ -42,6 +42,7 @@ from resolvers.team_rules import (
     self_problem,
     team_of,
 )
+from webhooks.events import own_writes
 
 MAX_NAME = 100
 
@@ -96,11 +97,12 @@ async def _invite(
     seats = await seat_problem(ctx, account, list(team.values()), adding=1)
     if seats is not None:
         return WriteResult(None, [seats])
+    invited_at, invited_by = datetime.now(UTC), await _actor_name(ctx, viewer)
     invited: dict[str, str | None] = {
         "portal_role": invite.role.value,
         "portal_status": INVITED.value,
-        "invited_at": hubspot.timestamp(datetime.now(UTC)),
-        "invited_by": await _actor_name(ctx, viewer),
+        "invited_at": hubspot.timestamp(invited_at),
+        "invited_by": invited_by,
     }
     contact = None
     if existing is None:
@@ -123,6 +125,9 @@ async def _invite(
     await _evicted(ctx, account.id, contact)
     await _send_invitation(ctx, viewer, account, contact)
     await audit.record(ctx, viewer, account.id, f"invited {_who(contact)} as {contact.portal_role}")
+    await events_out.emit(ctx, own_writes.member_invited(
+        account.id, contact.id, invite.role.value, invited_at, invited_by or viewer.email
+    ))  # fmt: skip
     return WriteResult(MemberChange(account, contact))
 
 

@@ -11,7 +11,7 @@ from types import TracebackType
 
 from aiohttp import web
 
-from sandbox import drive, hubspot, stripe, zendesk
+from sandbox import drive, hubspot, stripe, twilio, zendesk
 from sandbox.accounts import Backbone, build_backbone
 from sandbox.upstream import Knobs
 
@@ -24,6 +24,9 @@ VENDORS: dict[str, AppFactory] = {
     "zendesk": zendesk.create_app,
     "drive": drive.create_app,
 }
+# Messaging providers: on the next port (base + 4), apart from the data vendors above, which
+# tests count upstream calls of (`urls`); their URLs are in `messaging_urls`.
+MESSAGING: dict[str, AppFactory] = {"twilio": twilio.create_app}
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,14 @@ class SandboxConfig:
 class Sandbox:
     config: SandboxConfig = field(default_factory=SandboxConfig)
     urls: dict[str, str] = field(default_factory=dict)
+    messaging_urls: dict[str, str] = field(default_factory=dict)
     backbone: Backbone | None = None
     _runners: list[web.AppRunner] = field(default_factory=list)
 
     async def start(self) -> None:
         self.backbone = build_backbone(self.config.scale)
-        for offset, (name, create_app) in enumerate(VENDORS.items()):
+        apps = [*VENDORS.items(), *MESSAGING.items()]
+        for offset, (name, create_app) in enumerate(apps):
             app = create_app(self.backbone, Knobs(latency_ms=self.config.latency_ms))
             runner = web.AppRunner(app, access_log=None)
             await runner.setup()
@@ -51,7 +56,8 @@ class Sandbox:
             site = web.TCPSite(runner, self.config.host, port)
             await site.start()
             bound_port = runner.addresses[0][1]
-            self.urls[name] = f"http://{self.config.host}:{bound_port}"
+            found = self.urls if name in VENDORS else self.messaging_urls
+            found[name] = f"http://{self.config.host}:{bound_port}"
             self._runners.append(runner)
 
     async def stop(self) -> None:
@@ -71,6 +77,10 @@ class SandboxThread:
     @property
     def urls(self) -> dict[str, str]:
         return self.sandbox.urls
+
+    @property
+    def messaging_urls(self) -> dict[str, str]:
+        return self.sandbox.messaging_urls
 
     @property
     def backbone(self) -> Backbone:

@@ -5,9 +5,18 @@ from typing import Annotated
 
 import strawberry
 
-from auth.permissions import MANAGE_API_TOKENS, UPDATE_ACCOUNT_DETAILS
+from auth.permissions import MANAGE_API_TOKENS, MANAGE_WEBHOOK_ENDPOINTS, UPDATE_ACCOUNT_DETAILS
 from connectors.hubspot import Company
-from resolvers import accounts, api_tokens, billing, documents, invoices, team, tickets
+from resolvers import (
+    accounts,
+    api_tokens,
+    billing,
+    documents,
+    invoices,
+    team,
+    tickets,
+    webhook_endpoints,
+)
 from resolvers.request.ids import encode_id
 from resolvers.request.pages import page_size
 from schema.api_tokens import ApiToken
@@ -20,6 +29,7 @@ from schema.roles import allowed_to
 from schema.team import MemberStatus, TeamMember, TeamRole
 from schema.tickets import Ticket, TicketStatus
 from schema.user_errors import UserError, user_errors
+from schema.webhook_endpoints import WebhookEndpoint
 
 
 @strawberry.type
@@ -188,6 +198,14 @@ class Account(Node):
     ) -> list[UsageMetric] | None:
         metrics = await billing.usage(info.context, self.record, from_, to)
         return [UsageMetric.from_upstream(m) for m in metrics]
+
+    @strawberry.field(
+        description="ADMIN only: where the account's systems receive events.",
+        extensions=allowed_to(MANAGE_WEBHOOK_ENDPOINTS),
+    )
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpoint] | None:
+        found = await webhook_endpoints.endpoints_of_account(info.context, self.record)
+        return [WebhookEndpoint.from_upstream(e) for e in found]
 
     @strawberry.field(
         description="ADMIN only: the account's API tokens, newest first.",

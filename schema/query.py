@@ -2,13 +2,15 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers import accounts, billing, documents, invoices, team, tickets
+from resolvers import accounts, billing, documents, invoices, notifications, team, tickets
 from resolvers.request.ids import decode_id
+from resolvers.request.pages import page_size
 from schema.accounts import Account
 from schema.billing import PaymentMethod, Subscription
 from schema.context import Info
 from schema.documents import Document
 from schema.invoices import Invoice
+from schema.notifications import NotificationConnection, notification_connection
 from schema.relay import Node
 from schema.team import TeamMember
 from schema.tickets import Ticket
@@ -26,6 +28,13 @@ class Viewer:
     async def account(self, info: Info) -> Account | None:
         company = await accounts.primary_account(info.context)
         return None if company is None else Account.from_upstream(company)
+
+    @strawberry.field(description="The member's in-app notifications, newest first.")
+    async def notifications(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> NotificationConnection:
+        found = await notifications.notification_page(info.context, page_size(first), after)
+        return notification_connection(found)
 
     @strawberry.field(description="Every account the member may see, sub-accounts included.")
     async def accounts(self, info: Info) -> list[Account]:

@@ -23,6 +23,7 @@ from schema.extensions.text_input import WellFormedText
 from schema.invoices import Invoice
 from schema.mutation import Mutation
 from schema.query import Query
+from schema.subscription import Subscription as SubscriptionRoot
 from schema.team import TeamMember
 from schema.tickets import Ticket
 
@@ -61,6 +62,7 @@ class PortalSchema(strawberry.Schema):
 schema = PortalSchema(
     query=Query,
     mutation=Mutation,
+    subscription=SubscriptionRoot,
     types=[Account, TeamMember, Invoice, Document, Ticket, Subscription],
     extensions=[
         ErrorCodes,

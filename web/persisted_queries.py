@@ -35,6 +35,12 @@ def document_hash(document: str) -> str:
     return hashlib.sha256(document.encode()).hexdigest()
 
 
+def manifest_of(document_log: Path) -> dict[str, str]:
+    """The manifest (sha256 -> document) of every document in a document log."""
+    entries = [json.loads(line) for line in document_log.read_text().splitlines() if line]
+    return {e["sha256"]: e["document"] for e in sorted(entries, key=lambda e: e["sha256"])}
+
+
 def load_manifest(path: Path) -> dict[str, str]:
     """hash -> document of the web app's operations; none when the manifest is absent."""
     if not path.exists():
@@ -44,10 +50,25 @@ def load_manifest(path: Path) -> dict[str, str]:
 
 
 class PersistedQueries:
-    def __init__(self, backend: CacheBackend, trusted: Mapping[str, str], ttl_s: float) -> None:
+    def __init__(
+        self,
+        backend: CacheBackend,
+        trusted: Mapping[str, str],
+        ttl_s: float,
+        document_log: Path | None = None,
+    ) -> None:
         self._backend = backend
         self._trusted = dict(trusted)
         self._ttl_s = ttl_s
+        self._document_log = document_log
+
+    def note_browser_document(self, document: str) -> None:
+        """Appends a document the web app sent to the log the manifest is built from
+        (tests and builds only: off unless PORTAL_DOCUMENT_LOG is set)."""
+        if self._document_log is not None:
+            line = json.dumps({"sha256": document_hash(document), "document": document})
+            with self._document_log.open("a") as log:
+                log.write(line + "\n")
 
     def is_trusted(self, document: str) -> bool:
         return document_hash(document) in self._trusted

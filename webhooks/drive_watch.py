@@ -75,11 +75,21 @@ async def verified_nonce(backend: CacheBackend, headers: Mapping[str, str], toke
 
 async def changed_scopes(client: drive.DriveClient, backend: CacheBackend) -> list[str]:
     """Reads the changes since the saved page token; returns the scopes they touch."""
+    changes = await read_changes(client, backend)
+    return _scopes(changes) if changes is not None else []
+
+
+async def read_changes(client: drive.DriveClient, backend: CacheBackend) -> drive.Changes | None:
+    """The changes since the saved page token (None without one); saves the next token."""
     saved = await backend.get(scopes.DRIVE_PAGE_TOKEN)
     if saved is None:
-        return []
+        return None
     changes = await drive.changes_since(client, str(saved.value))
     await backend.set(scopes.DRIVE_PAGE_TOKEN, changes.next_page_token, PAGE_TOKEN_TTL_S)
+    return changes
+
+
+def scopes_of(changes: drive.Changes) -> list[str]:
     return _scopes(changes)
 
 

@@ -26,6 +26,8 @@ class RequestContext:
     viewer_failure: GraphQLError | None = None
     # Why there is no viewer, when the credentials were refused.
     refusal: AuthRefusal = AuthRefusal.MISSING_CREDENTIALS
+    # A WebSocket's `connection_init` payload (strawberry sets it; app.py signs in with it).
+    connection_params: object = None
     # Set when the answer depends on who asks, not only on what they may see: a response
     # cache then keeps it for this person alone (web/graphql_cache.py).
     personal: bool = False

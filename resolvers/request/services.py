@@ -13,6 +13,7 @@ from auth.signing import Signer
 from cache.read_through import ReadThroughCache
 from connectors.drive import DriveClient
 from connectors.http import JsonService
+from webhooks.outbound import Outbound
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,4 @@ class Services:
     sessions: SessionManager
     preview_signer: Signer  # subscription change previews' `prorationDate` tokens
     preview_ttl_s: float
+    outbound: Outbound | None = None  # events out (queue, feeds, live); needs REDIS_URL

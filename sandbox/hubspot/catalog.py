@@ -71,6 +71,7 @@ COMPANIES = ObjectType(
         "drive_folder_id": Property(),
         "portal_logo_url": Property(),
         "portal_primary_color": Property(),
+        "portal_webhook_endpoints": Property(),
     },
     default_properties=("createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"),
     always_properties=("createdate", "hs_lastmodifieddate", "hs_object_id"),
@@ -102,6 +103,7 @@ CONTACTS = ObjectType(
         "portal_last_sign_in_at": Property("datetime"),
         # When the member closed the portal web app's first-login guide.
         "portal_guide_completed_at": Property("datetime"),
+        "portal_notifications_read_at": Property(),
         # Custom properties of the portal's API-token contacts (one contact per token).
         "portal_token_name": Property(),
         "portal_token_hash": Property(),

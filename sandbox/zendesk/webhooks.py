@@ -57,8 +57,12 @@ class Renderer:
     def _events(self, state: ZendeskState, change: Change) -> list[Json]:
         if change.kind == "comment":
             ticket, comment = _comment(state, change.id)
+            author = state.users.get(comment.get("author_id") or 0) or {}
             body = {"comment": {"id": str(comment["id"]), "body": comment.get("body"),
-                                "is_public": comment.get("public", True)}}  # fmt: skip
+                                "is_public": comment.get("public", True),
+                                "author": {"id": _text(author.get("id")),
+                                           "is_staff": author.get("role") in ("agent", "admin"),
+                                           "name": author.get("name")}}}  # fmt: skip
             return [_event("ticket.comment_added", "ticket", ticket, body)]
         if change.kind == "ticket":
             return self._changes_of(

@@ -3,7 +3,10 @@ browser context per test, signed in by the mail link once per module and person.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +18,11 @@ from sandbox.runner import SandboxThread
 from tests.browser import tools
 from tests.browser.live_portal import LivePortal, live_portal
 from tests.browser.pages import VIEWPORTS, shown, sign_in
+from web.persisted_queries import manifest_of
 
 NewPage = Callable[..., Awaitable[Page]]
+MANIFEST = Path(__file__).resolve().parents[2] / "web" / "portal" / "trusted-documents.json"
+REBUILDING_MANIFEST = os.environ.get("PORTAL_REBUILD_TRUSTED_DOCUMENTS") == "1"
 
 
 @pytest.fixture(scope="session")
@@ -39,17 +45,36 @@ def portal_settings() -> dict[str, Any]:
     return {}
 
 
+@pytest.fixture(scope="session")
+def document_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every document the web app sends during the browser tests. They run as production
+    does, with trusted documents only, so a document missing from the manifest fails its
+    test; `make trusted-documents` rebuilds the manifest from this log instead."""
+    log = tmp_path_factory.mktemp("documents") / "documents.jsonl"
+    log.touch()
+    yield log
+    if REBUILDING_MANIFEST:
+        MANIFEST.write_text(json.dumps(manifest_of(log), indent=2, sort_keys=True) + "\n")
+
+
 @pytest.fixture(scope="module")
 def portal(
     sandbox_thread: SandboxThread,
     backbone: Backbone,
     tmp_path_factory: pytest.TempPathFactory,
     portal_settings: dict[str, Any],
+    document_log: Path,
 ) -> Iterator[LivePortal]:
     tools.chromium()  # fail or skip before starting anything
     SandboxControl(sandbox_thread.urls).reset()
     outbox = tmp_path_factory.mktemp("outbox")
-    with live_portal(sandbox_thread.urls, backbone, outbox, **portal_settings) as running:
+    trusted = {
+        "document_log": str(document_log),
+        "trusted_documents_only": not REBUILDING_MANIFEST,
+        "trusted_documents_file": MANIFEST,
+    }
+    settings = trusted | portal_settings
+    with live_portal(sandbox_thread.urls, backbone, outbox, **settings) as running:
         yield running
 
 

@@ -22,6 +22,7 @@ from sandbox.accounts import Person
 from tests.browser.conftest import NewPage
 from tests.browser.live_portal import LivePortal
 from tests.browser.pages import go, mail_to, open_mail_and_click_the_link, shown
+from tests.browser.test_portal_tour import MENU
 from tests.gateway.people import ACME, ACME_EUROPE, member
 from tests.gateway.upstream_state import hubspot_patch, hubspot_properties, zendesk_get
 
@@ -257,6 +258,14 @@ async def test_a_parent_company_admin_switches_to_a_sub_account(
     )
     await go(page, "Dashboard")
     await expect(page.get_by_role("heading", level=1)).to_have_text(europe)
+    # Every screen reads the chosen account by its id: each works (and each such document
+    # is in the trusted-documents manifest, which these tests build).
+    for link, heading, _ in MENU:
+        await go(page, link)
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            europe if link == "Dashboard" else heading
+        )
+        await expect(page.get_by_role("alert")).to_have_count(0)
 
 
 async def test_with_stripe_down_a_banner_says_so_and_the_rest_is_shown(

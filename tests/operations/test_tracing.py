@@ -61,7 +61,7 @@ def test_a_cold_dashboard_is_one_trace_with_a_span_per_upstream_call(
     calls = [s for s in _by_kind(spans, "INTERNAL") if s is not operation]
     attempts = _by_kind(spans, "CLIENT")
     # Cold: every call goes out once, and the sandbox saw exactly those requests.
-    assert len(calls) == len(attempts) == dashboard["upstream_requests"] == 17
+    assert len(calls) == len(attempts) == dashboard["upstream_requests"] == 19
     call_ids = {c["context"]["span_id"] for c in calls}
     assert {a["parent_id"] for a in attempts} == call_ids
     assert {c["parent_id"] for c in calls} <= {
@@ -107,7 +107,11 @@ def test_the_access_line_and_error_responses_carry_the_trace_id(probed: dict[str
     trace_id = refused["log"]["trace_id"]
     assert refused["spans"][0]["context"]["trace_id"] == f"0x{trace_id}"
     (error,) = refused["response"]["errors"]
-    assert error["extensions"] == {"code": "UNAUTHENTICATED", "traceId": trace_id}
+    assert error["extensions"] == {
+        "code": "UNAUTHENTICATED",
+        "reason": "MISSING_CREDENTIALS",
+        "traceId": trace_id,
+    }
     assert refused["log"]["upstream_calls"] == refused["upstream_requests"] == 0
     (operation,) = [s for s in refused["spans"] if s["name"].startswith("graphql ")]
     assert operation["attributes"]["portal.graphql.error_codes"] == ["UNAUTHENTICATED"]

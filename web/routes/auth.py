@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from starlette.background import BackgroundTask
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -228,13 +228,17 @@ def set_session_cookie(response: Response, token: str, *, secure: bool) -> None:
     )  # fmt: skip
 
 
-def session_token_of(request: Request) -> str | None:
+def session_token_of(request: HTTPConnection) -> str | None:
     """The bearer token if one is sent, else the session cookie."""
-    header = request.headers.get("authorization", "")
+    return bearer_token(request.headers.get("authorization", "")) or request.cookies.get(
+        SESSION_COOKIE
+    )
+
+
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` value."""
     scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.cookies.get(SESSION_COOKIE)
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 def _is_json(request: Request) -> bool:

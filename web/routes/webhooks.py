@@ -14,6 +14,8 @@ from starlette.routing import Route
 
 from connectors.http import UpstreamError
 from webhooks import drive_watch, evictions, verify
+from webhooks.delivery import queue
+from webhooks.events import from_drive, vendors
 from webhooks.verify import Refused
 
 if TYPE_CHECKING:
@@ -58,6 +60,12 @@ async def _handle(
         # Drive could not list the changes: ask Drive to try again later.
         return JSONResponse({"error": "upstream unavailable"}, status_code=503)
     await gateway.services.cache.invalidate(*scopes)
+    vendor = request.url.path.rsplit("/", 1)[-1]
+    outbound = gateway.services.outbound
+    if outbound is not None and vendor in vendors.VENDORS:
+        # The events are derived on the worker (their account needs a HubSpot lookup, and
+        # the queue retries it); here, only what is needed to answer the vendor fast.
+        await queue.enqueue_vendor_webhook(outbound.queue, vendor, body)
     return JSONResponse({"evicted": scopes})
 
 
@@ -117,7 +125,14 @@ async def _drive(gateway: Gateway, request: Request, body: bytes) -> Verified | 
     async def find_scopes() -> list[str]:
         if request.headers.get("X-Goog-Resource-State") == "sync":
             return []
-        return await drive_watch.changed_scopes(services.upstreams.drive, services.cache.backend)
+        changes = await drive_watch.read_changes(services.upstreams.drive, services.cache.backend)
+        if changes is None:
+            return []
+        added = from_drive.added_files(changes)
+        if added and services.outbound is not None:
+            # Drive's notification carries no change: the files read here are the body.
+            await queue.enqueue_vendor_webhook(services.outbound.queue, "drive", added)
+        return drive_watch.scopes_of(changes)
 
     return nonce, find_scopes
 

@@ -1,0 +1,137 @@
+"""Live updates: a subscription opened on replica A hears of a change whose webhook reached
+replica B (Redis pub/sub between them), over graphql-transport-ws and over SSE; another
+account's subscription is refused; malformed or oversized messages close the socket."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+import httpx
+
+from resolvers.request.ids import encode_id
+from sandbox.accounts import Backbone
+from sandbox.control import SandboxControl
+from tests.events.conftest import EMAIL_AND_APP, Events, everything, set_preferences
+from tests.gateway.freshness.served import serving
+from tests.gateway.people import ACME, GLOBEX, member
+
+TICKETS = "subscription($a: ID!) { ticketUpdated(accountId: $a) { number status } }"
+NOTIFICATIONS = "subscription { notificationAdded { type title read } }"
+OPEN_TICKET = """{ viewer { account { tickets(first: 1, status: [NEW, OPEN, PENDING]) {
+  nodes { number } } } } }"""
+PROTOCOL = "graphql-transport-ws"
+
+
+async def _open(
+    http: aiohttp.ClientSession, url: str, token: str
+) -> aiohttp.ClientWebSocketResponse:
+    ws = await http.ws_connect(url.replace("http", "ws") + "/graphql", protocols=[PROTOCOL])
+    await ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
+    assert (await ws.receive_json(timeout=10))["type"] == "connection_ack"
+    return ws
+
+
+async def _subscribe(
+    ws: aiohttp.ClientWebSocketResponse, query: str, variables: dict[str, Any]
+) -> None:
+    await ws.send_json({"id": "1", "type": "subscribe",
+                        "payload": {"query": query, "variables": variables}})  # fmt: skip
+
+
+async def test_a_subscription_on_one_replica_hears_a_webhook_that_reached_another(
+    events: Events, sandbox: SandboxControl, backbone: Backbone
+) -> None:
+    admin = member(backbone, ACME, "ADMIN")
+    found = await events.graphql(OPEN_TICKET, as_=admin)
+    number = found["data"]["viewer"]["account"]["tickets"]["nodes"][0]["number"]
+    token = await events.token_for(admin)
+    # Replica B is `events.served` (the vendors' webhooks go there); A is another gateway.
+    with serving(lambda url: replace(events.settings, public_url=url)) as replica_a:
+        async with aiohttp.ClientSession() as http:
+            ws = await _open(http, replica_a.url, token)
+            await _subscribe(ws, TICKETS, {"a": encode_id("Account", ACME, ACME)})
+            sandbox["zendesk"].call("POST", f"/_sandbox/tickets/{number}/status",
+                                    {"status": "solved"})  # fmt: skip
+            message = await ws.receive_json(timeout=20)
+            await ws.close()
+    assert message == {
+        "id": "1", "type": "next",
+        "payload": {"data": {"ticketUpdated": {"number": number, "status": "SOLVED"}}},
+    }  # fmt: skip
+
+
+async def test_notifications_arrive_over_sse(
+    events: Events, sandbox: SandboxControl, backbone: Backbone, urls: dict[str, str]
+) -> None:
+    admin = member(backbone, ACME, "ADMIN")
+    set_preferences(urls, admin, everything(EMAIL_AND_APP))
+    customer = backbone.company(ACME).stripe_customer_id
+    headers = {
+        "Authorization": f"Bearer {await events.token_for(admin)}",
+        "Accept": "text/event-stream",
+    }
+    async with (
+        httpx.AsyncClient(base_url=events.url, timeout=30) as http,
+        http.stream("POST", "/graphql", json={"query": NOTIFICATIONS}, headers=headers) as stream,
+    ):
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        sandbox["stripe"].call("POST", "/_sandbox/invoices",
+                                   {"customer": customer, "amount_due": 777})  # fmt: skip
+        data = await _first_event(stream)
+    added = data["data"]["notificationAdded"]
+    assert (added["type"], added["read"]) == ("invoice.created", False)
+    assert added["title"].startswith("New invoice ")
+
+
+async def _first_event(stream: httpx.Response) -> dict[str, Any]:
+    event = ""
+    async for line in stream.aiter_lines():
+        if line.startswith("event:"):
+            event = line.partition(":")[2].strip()
+        elif line.startswith("data:") and event == "next":
+            found: dict[str, Any] = json.loads(line.partition(":")[2])
+            return found
+    raise AssertionError("the stream ended without an event")
+
+
+async def test_another_accounts_subscription_is_refused(events: Events, backbone: Backbone) -> None:
+    token = await events.token_for(member(backbone, ACME, "ADMIN"))
+    async with aiohttp.ClientSession() as http:
+        ws = await _open(http, events.url, token)
+        await _subscribe(ws, TICKETS, {"a": encode_id("Account", GLOBEX, GLOBEX)})
+        message = await ws.receive_json(timeout=10)
+        await ws.close()
+    # Refused as a query would be: the account is NOT_FOUND for this viewer, nothing streams.
+    assert message["type"] == "next"
+    assert message["payload"]["data"] is None
+    assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == ["NOT_FOUND"]
+
+
+async def test_malformed_or_oversized_messages_close_the_socket(
+    events: Events, backbone: Backbone
+) -> None:
+    token = await events.token_for(member(backbone, ACME, "ADMIN"))
+    async with aiohttp.ClientSession() as http:
+        for bad in ("{not json", json.dumps({"type": "subscribe", "id": "1",
+                                             "payload": {"query": "x" * 70_000}})):  # fmt: skip
+            ws = await _open(http, events.url, token)
+            await ws.send_str(bad)
+            closed = await ws.receive(timeout=10)
+            assert (closed.type, ws.close_code) == (aiohttp.WSMsgType.CLOSE, 4400)
+            await ws.close()
+
+
+async def test_without_a_viewer_nothing_is_streamed(events: Events) -> None:
+    async with aiohttp.ClientSession() as http:
+        ws = await http.ws_connect(events.url.replace("http", "ws") + "/graphql",
+                                   protocols=[PROTOCOL])  # fmt: skip
+        await ws.send_json({"type": "connection_init", "payload": {}})
+        assert (await ws.receive_json(timeout=10))["type"] == "connection_ack"
+        await _subscribe(ws, NOTIFICATIONS, {})
+        message = await ws.receive_json(timeout=10)
+        await ws.close()
+    assert message["type"] == "next"
+    assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == ["UNAUTHENTICATED"]

@@ -1,0 +1,51 @@
+"""What a gateway replica holds of events out: the queue it adds jobs to, Redis for feeds
+and delivery logs, and the hub that feeds its live subscriptions. None without REDIS_URL."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from saq import Queue
+
+from webhooks.delivery.endpoints import SecretBox
+from webhooks.delivery.queue import open_queue, supports_queue
+from webhooks.events.live import LiveHub
+
+log = logging.getLogger("portal.events")
+
+
+@dataclass(frozen=True)
+class Outbound:
+    queue: Queue
+    redis: Redis
+    prefix: str
+    hub: LiveHub
+    secrets: SecretBox
+    allow_loopback: bool  # client webhook targets (webhooks/delivery/targets.py)
+    hook_timeout_s: float  # one delivery attempt
+
+
+@asynccontextmanager
+async def open_outbound(
+    redis_url: str, prefix: str, secret_key: str, *, allow_loopback: bool, hook_timeout_s: float
+) -> AsyncIterator[Outbound | None]:
+    if not redis_url:
+        yield None
+        return
+    if not supports_queue(redis_url):
+        log.warning("events out are off: the job queue needs a single Redis (redis://)")
+        yield None
+        return
+    async with AsyncExitStack() as stack:
+        queue = await stack.enter_async_context(open_queue(redis_url, prefix))
+        redis = Redis.from_url(redis_url)
+        stack.push_async_callback(redis.aclose)
+        hub = LiveHub(redis, prefix)
+        await hub.start()
+        stack.push_async_callback(hub.close)
+        box = SecretBox(secret_key)
+        yield Outbound(queue, redis, prefix, hub, box, allow_loopback, hook_timeout_s)
