@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 
@@ -68,8 +67,6 @@ async def account_manager(ctx: RequestContext, account: Company) -> Owner | None
     return await ctx.loaders.owner_by_id.load(account.owner_id)
 
 
-# Pauses before each attempt at the Stripe write: all three fit well inside the deadline.
-STRIPE_ATTEMPT_PAUSES_S = (0.0, 0.15, 0.4)
 # A Stripe write sent but not answered (a timeout) may have been applied: asking again under
 # its Idempotency-Key tells, past the request's deadline if need be, for at most this long.
 STRIPE_RESOLVE_S = 10.0
@@ -206,21 +203,19 @@ async def _keep_stripe_in_step(
     # One key for every attempt: a write that landed but whose answer was lost is not
     # applied twice. A new mutation is a new change, so it gets a new key.
     key = f"portal-account-details-{company.id}-{uuid.uuid4().hex}"
-    client = ctx.services.upstreams.stripe
-    for pause in STRIPE_ATTEMPT_PAUSES_S:
-        await asyncio.sleep(pause)
-        try:
-            await stripe.update_customer(client, customer_id, stripe_changes, key)
-            return None
-        except Rejected as exc:
-            return _StripeBehind.because(f"Stripe refused the change ({exc.detail}).")
-        except NotSent:
-            break  # no time left, and nothing sent in this attempt
-        except UpstreamTimeout:
-            return await _resolve_stripe_write(ctx, customer_id, stripe_changes, key)
-        except (Unavailable, RateLimited):
-            continue
-    return _StripeBehind.because(STRIPE_DOWN)
+    # One retry layer: the upstream guard retries this POST (it carries an Idempotency-Key)
+    # within the deadline; what is left to decide here is what to tell the member.
+    try:
+        await stripe.update_customer(
+            ctx.services.upstreams.stripe, customer_id, stripe_changes, key
+        )
+    except Rejected as exc:
+        return _StripeBehind.because(f"Stripe refused the change ({exc.detail}).")
+    except UpstreamTimeout:
+        return await _resolve_stripe_write(ctx, customer_id, stripe_changes, key)
+    except (NotSent, Unavailable, RateLimited):
+        return _StripeBehind.because(STRIPE_DOWN)
+    return None
 
 
 async def _resolve_stripe_write(
