@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from sandbox.accounts import Backbone, Person
@@ -23,6 +25,7 @@ from web.persisted_queries import manifest_of
 NewPage = Callable[..., Awaitable[Page]]
 MANIFEST = Path(__file__).resolve().parents[2] / "web" / "portal" / "trusted-documents.json"
 REBUILDING_MANIFEST = os.environ.get("PORTAL_REBUILD_TRUSTED_DOCUMENTS") == "1"
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(scope="session")
@@ -73,9 +76,19 @@ def portal(
         "trusted_documents_only": not REBUILDING_MANIFEST,
         "trusted_documents_file": MANIFEST,
     }
-    settings = trusted | portal_settings
-    with live_portal(sandbox_thread.urls, backbone, outbox, **settings) as running:
-        yield running
+    # The bell's feed and the webhook endpoints live in Redis (events out), as in production;
+    # a key prefix of this module's own keeps parallel runs apart (removed after).
+    prefix = f"test:{secrets.token_hex(8)}:"
+    events = {"redis_url": REDIS_URL, "redis_key_prefix": prefix}
+    settings = trusted | events | portal_settings
+    try:
+        with live_portal(sandbox_thread.urls, backbone, outbox, **settings) as running:
+            yield running
+    finally:
+        with redis.Redis.from_url(REDIS_URL) as client:
+            keys = list(client.scan_iter(match=f"{prefix}*"))
+            if keys:
+                client.delete(*keys)
 
 
 @pytest.fixture(scope="module")

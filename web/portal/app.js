@@ -6,6 +6,7 @@ import { ROUTES, match } from "./routes.js";
 import { Link, navigate } from "./ui.js";
 import { applyBranding, Brand } from "./branding.js";
 import { Guide } from "./guide.js";
+import { Bell } from "./bell.js";
 
 const SHELL = `query Shell { viewer {
   member { id name firstName email role firstLoginGuideCompletedAt }
@@ -112,6 +113,7 @@ function App() {
         <select id="account-switcher" value=${current?.id} onChange=${(e) => switchAccount(e.target.value)}>
           ${accounts.map((a) => html`<option value=${a.id}>${a.name}</option>`)}
         </select></div>`}
+      ${member && html`<${Bell} href=${href} />`}
       <button class="menu-button" aria-expanded=${menuOpen} aria-controls="menu"
         onClick=${() => setMenuOpen(!menuOpen)}>Menu</button>
     </header>

@@ -14,6 +14,11 @@ export const ROUTES = [
   { path: "/team", nav: "Team", load: () => import("./screens/team.js") },
   { path: "/account", nav: "Account details", load: () => import("./screens/account.js") },
   { path: "/profile", nav: "My profile", load: () => import("./screens/profile.js") },
+  { path: "/notifications", load: () => import("./screens/notifications.js") },
+  {
+    path: "/settings/webhooks", nav: "Webhooks", roles: ["ADMIN"],
+    load: () => import("./screens/webhooks.js"),
+  },
   {
     path: "/api-tokens", nav: "API tokens", roles: ["ADMIN"],
     load: () => import("./screens/api-tokens.js"),
