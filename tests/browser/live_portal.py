@@ -27,6 +27,7 @@ class LivePortal:
     urls: dict[str, str]  # the sandbox vendors'
     backbone: Backbone
     sandbox: SandboxControl
+    settings: Settings  # the gateway's, e.g. for a worker beside it
 
 
 @contextmanager
@@ -58,7 +59,7 @@ def live_portal(
             raise RuntimeError("the gateway did not start")
         time.sleep(0.02)
     try:
-        yield LivePortal(base_url, outbox, urls, backbone, SandboxControl(urls))
+        yield LivePortal(base_url, outbox, urls, backbone, SandboxControl(urls), settings)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -52,7 +52,9 @@ export function Screen({ account, session }) {
   const refresh = async () => {
     const request = load({ accountId: session.accountId });
     const { data } = await gql(request.query, request.variables);
-    setFresh(request.account(data)?.webhookEndpoints || []);
+    const found = request.account(data)?.webhookEndpoints || [];
+    setFresh(found);
+    return found;
   };
   const create = async (event) => {
     event.preventDefault();
@@ -72,9 +74,15 @@ export function Screen({ account, session }) {
   const sendTest = async (endpoint) => {
     const { data, errors } = await gql(SEND_TEST, { id: endpoint.id, accountId: session.accountId });
     setNotes({ ...notes, [endpoint.id]: data?.sendTestWebhook
-      ? `Test event ${data.sendTestWebhook.eventId} queued; its delivery shows below within a few seconds.`
+      ? "Test event queued: its delivery shows below within a few seconds."
       : errors[0]?.message || "The test could not be sent." });
-    setTimeout(refresh, 3000);
+    const eventId = data?.sendTestWebhook?.eventId;
+    // Read the log again until the test's first attempt is in it (or 20 s went by).
+    for (let tries = 0; eventId && tries < 10; tries++) {
+      await new Promise((done) => setTimeout(done, 2000));
+      const found = (await refresh()).find((x) => x.id === endpoint.id);
+      if (!found || found.deliveries.some((d) => d.eventId === eventId)) break;
+    }
   };
   const remove = async (endpoint) => {
     if (!confirm(`Delete the endpoint ${endpoint.url}? It gets no more events, and its delivery log goes.`)) return;
