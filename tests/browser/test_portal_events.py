@@ -19,7 +19,7 @@ from tests.browser.pages import check_screen, go, shown
 from tests.events.receiver import Receiver, receiving
 from tests.events.worker_process import WorkerProcess
 from tests.gateway.freshness import signing
-from tests.gateway.people import ACME, member
+from tests.gateway.people import ACME, ACME_EUROPE, member
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +74,14 @@ async def test_an_admin_adds_a_webhook_endpoint_and_reads_the_feed(
     finally:
         worker.stop()
         zendesk.call("DELETE", "/_sandbox/webhooks")
+
+    # A sub-account has endpoints of its own (the screen reads the chosen account by id).
+    await page.get_by_label("Account").select_option(
+        label=portal.backbone.company(ACME_EUROPE).name
+    )
+    await shown(page)
+    await go(page, "Webhooks")
+    await expect(page.get_by_role("region", name="Endpoints")).to_contain_text("No endpoints yet")
 
 
 async def _add_test_and_delete_an_endpoint(page: Page, axe: str, receiver: Receiver) -> None:
