@@ -1,8 +1,8 @@
 // Dashboard: the account at a glance — open invoices, open tickets, usage, recent documents.
-import { html } from "../vendor/htm-preact-standalone-3.1.1.module.js";
-import { onAccount } from "../graphql.js";
+import { html, useState } from "../vendor/htm-preact-standalone-3.1.1.module.js";
+import { byField, gql, onAccount } from "../graphql.js";
 import { DASHBOARD_SELECTION } from "../queries/dashboard.js";
-import { Badge, Empty, Link, Section, Unavailable, day, isStale, label, money } from "../ui.js";
+import { Badge, Empty, FieldError, Link, Section, Unavailable, day, isStale, label, money } from "../ui.js";
 import { UsageBar } from "./usage.js";
 
 export const title = "Dashboard";
@@ -11,7 +11,27 @@ export function load({ accountId }) {
   return onAccount(accountId, DASHBOARD_SELECTION);
 }
 
-export function Screen({ account, stale }) {
+const PAY = `mutation PayInvoice($input: PayInvoiceInput!) { payInvoice(input: $input) {
+  url userErrors { field message code } } }`;
+
+/** ADMINs pay an open invoice on Stripe's hosted page. */
+function PayNow({ invoice }) {
+  const [problem, setProblem] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const pay = async () => {
+    setBusy(true);
+    const { data, errors } = await gql(PAY, { input: { invoiceId: invoice.id } });
+    const url = data?.payInvoice?.url;
+    if (url) return location.assign(url);
+    setBusy(false);
+    const found = byField(data?.payInvoice?.userErrors);
+    setProblem(Object.values(found)[0] || errors[0]?.message || "The payment page could not be opened.");
+  };
+  return html`<br /><button class="link" onClick=${pay} disabled=${busy}>Pay now<span class="sr-only"> invoice ${invoice.number}</span></button>
+    <${FieldError} id=${"pay-error-" + invoice.id} message=${problem} />`;
+}
+
+export function Screen({ account, stale, session }) {
   if (!account) return html`<h1>Dashboard</h1><${Unavailable} what="Your account" />`;
   const sub = account.subscription;
   return html`
@@ -24,7 +44,7 @@ export function Screen({ account, stale }) {
           : account.invoices.nodes.length === 0 ? html`<${Empty} title="Nothing to pay">Invoices waiting for payment show here with their amount due.</${Empty}>`
           : html`<ul class="rows">${account.invoices.nodes.map((i) => html`<li>
               <div><strong>${i.number}</strong> <${Badge} value=${i.status} /><br /><span class="muted">Due ${day(i.dueAt)}</span></div>
-              <div class="end"><strong>${money(i.amountDue)}</strong>${i.downloadUrl && html`<br /><a href=${i.downloadUrl} download>PDF<span class="sr-only"> of invoice ${i.number}</span></a>`}</div>
+              <div class="end"><strong>${money(i.amountDue)}</strong>${i.downloadUrl && html`<br /><a href=${i.downloadUrl} download>PDF<span class="sr-only"> of invoice ${i.number}</span></a>`}${session.isAdmin && i.status === "OPEN" && html`<${PayNow} invoice=${i} />`}</div>
             </li>`)}</ul>`}
       </${Section}>
       <${Section} title="Open tickets" stale=${isStale(stale, "tickets")} action=${html`<${Link} href="/tickets">All tickets</${Link}>`}>

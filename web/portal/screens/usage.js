@@ -18,7 +18,7 @@ export function UsageBar({ metric }) {
   const over = percent != null && percent > 100;
   return html`<div class="usage">
     <div class="usage-head"><span>${metric.name}</span>
-      <span>${number(metric.quantityUsed)}${metric.includedQuantity != null && ` of ${number(metric.includedQuantity)}`} ${metric.unit}</span></div>
+      <span>${number(metric.quantityUsed)}${metric.includedQuantity != null && ` of ${number(metric.includedQuantity)}`} ${units(metric.includedQuantity ?? metric.quantityUsed, metric.unit)}</span></div>
     ${percent != null && html`<div class="bar" role="img" aria-label=${`${metric.name}: ${number(percent)}% of the included quantity`}>
       <span class=${over ? "fill over" : "fill"} style=${{ width: width + "%" }}></span></div>
       ${over && html`<p class="muted">Over the included quantity (${number(percent)}%).</p>`}`}
@@ -34,7 +34,7 @@ function Chart({ metric }) {
   const total = number(points.reduce((sum, p) => sum + p.quantity, 0));
   return html`<figure class="chart">
     <svg viewBox=${`0 0 ${width} ${height}`} role="img" aria-labelledby=${"chart-" + metric.key}>
-      <title id=${"chart-" + metric.key}>${`${metric.name} per day, ${day(points[0].date)} to ${day(points[points.length - 1].date)}: ${total} ${metric.unit} in total, at most ${number(top)} a day`}</title>
+      <title id=${"chart-" + metric.key}>${`${metric.name} per day, ${day(points[0].date)} to ${day(points[points.length - 1].date)}: ${total} ${units(2, metric.unit)} in total, at most ${number(top)} a day`}</title>
       ${points.map((p, i) => {
         const h = Math.max(1, (p.quantity / top) * (height - 4));
         return html`<rect x=${i * barWidth + gap / 2} y=${height - h} width=${Math.max(1, barWidth - gap)} height=${h}><title>${`${day(p.date)}: ${number(p.quantity)}`}</title></rect>`;
@@ -53,4 +53,9 @@ export function Screen({ account, stale }) {
           <${UsageBar} metric=${m} />
           <${Chart} metric=${m} />
         </${Section}>`)}`;
+}
+
+// Stripe's unit labels are singular ("call", "seat", "GB"): "10,000,000 calls" reads right.
+function units(count, unit) {
+  return count === 1 || /s$/.test(unit) || unit === unit.toUpperCase() ? unit : unit + "s";
 }
