@@ -38,7 +38,7 @@ from resolvers.request.loaders import Loaders
 from schema.schema import schema
 from web.graphql_cache import HIT_HEADER, CachedAnswer, execute_cached
 from web.graphql_http import GraphQLSubResponse, negotiated_media_type, revalidated
-from web.graphql_live import CappedWebSocketAdapter, is_stream
+from web.graphql_live import CappedWebSocketAdapter
 from web.persisted_queries import PersistedQueries, PersistedQueryError
 from web.request_json import decode_request_json
 from web.routes.auth import AuthServices, auth_routes, bearer_token, session_token_of
@@ -63,10 +63,12 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
     websocket_adapter_class = CappedWebSocketAdapter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.deadline_s is None or is_stream(scope):
+        if self.deadline_s is None or scope["type"] == "websocket":
             await super().__call__(scope, receive, send)
             return
-        # Every upstream call of this request, viewer included, ends by the deadline.
+        # Every upstream call of this request, viewer included, ends by the deadline: an SSE
+        # request too (a query sent with `Accept: text/event-stream` is no way around it); a
+        # subscription's events each read under a deadline of their own (resolvers/live.py).
         with deadline.within(self.deadline_s):
             await super().__call__(scope, receive, send)
 

@@ -55,7 +55,7 @@ async def ticket_updates(
 
     async for message in _messages(ctx, wanted):
         ticket_id = str((message.event.data.get("ticket") or {}).get("id", ""))
-        with deadline.within(PER_EVENT_DEADLINE_S):
+        with deadline.replaced(PER_EVENT_DEADLINE_S):
             yield await tickets.ticket_by_global_id(
                 _fresh(ctx), encode_id("Ticket", account.id, ticket_id)
             )
@@ -74,7 +74,7 @@ async def invoice_updates(
 
     async for message in _messages(ctx, wanted):
         invoice_id = str((message.event.data.get("invoice") or {}).get("id", ""))
-        with deadline.within(PER_EVENT_DEADLINE_S):
+        with deadline.replaced(PER_EVENT_DEADLINE_S):
             yield await invoices.invoice_by_global_id(
                 _fresh(ctx), encode_id("Invoice", account.id, invoice_id)
             )

@@ -1,6 +1,7 @@
 """The live side of the GraphQL view: subscriptions over WebSocket (graphql-transport-ws)
-and GraphQL over SSE. Streams run without the request deadline (each event's reads take
-their own), and WebSocket messages are capped in size: an oversized or malformed message
+and GraphQL over SSE. A WebSocket runs without the request deadline, an SSE request under it;
+a subscription's events each read under a deadline of their own (resolvers/live.py). WebSocket
+messages are capped in size: an oversized or malformed message
 closes the socket (4400), as the protocol says."""
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Mapping
 
 from cross_web import HTTPException
-from starlette.types import Scope
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import (
@@ -18,14 +18,6 @@ from strawberry.http.exceptions import (
 )
 
 MAX_MESSAGE_CHARS = 64 * 1024  # a subscribe message is a query and its variables
-
-
-def is_stream(scope: Scope) -> bool:
-    """A WebSocket, or an SSE request (its answer lasts as long as the subscription)."""
-    if scope["type"] == "websocket":
-        return True
-    headers: Mapping[bytes, bytes] = dict(scope.get("headers") or [])
-    return b"text/event-stream" in headers.get(b"accept", b"")
 
 
 class CappedWebSocketAdapter(ASGIWebSocketAdapter):

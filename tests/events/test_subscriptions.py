@@ -4,6 +4,7 @@ account's subscription is refused; malformed or oversized messages close the soc
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 from typing import Any
@@ -135,3 +136,48 @@ async def test_without_a_viewer_nothing_is_streamed(events: Events) -> None:
         await ws.close()
     assert message["type"] == "next"
     assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == ["UNAUTHENTICATED"]
+
+
+async def test_a_query_sent_as_a_stream_keeps_the_request_deadline(
+    events: Events, sandbox: SandboxControl, backbone: Backbone
+) -> None:
+    """`Accept: text/event-stream` is no way around the 1.8 s deadline: with Zendesk taking
+    3 s, the tickets of a query sent that way come back null with an error, in time."""
+    admin = member(backbone, ACME, "ADMIN")
+    headers = {
+        "Authorization": f"Bearer {await events.token_for(admin)}",
+        "Accept": "text/event-stream",
+    }
+    await events.graphql("{ __typename }", as_=admin)  # who the viewer is, read beforehand
+    sandbox["zendesk"].set_knobs(latency_ms=3000)
+    async with (
+        httpx.AsyncClient(base_url=events.url, timeout=30) as http,
+        http.stream("POST", "/graphql", json={"query": OPEN_TICKET}, headers=headers) as stream,
+    ):
+        data = await _first_event(stream)
+    sandbox["zendesk"].set_knobs(latency_ms=0)
+    assert data["data"]["viewer"]["account"]["tickets"] is None
+    assert [e["path"] for e in data["errors"]] == [["viewer", "account", "tickets"]]
+
+
+async def test_a_subscription_over_sse_reads_its_events_past_the_request_deadline(
+    events: Events, sandbox: SandboxControl, backbone: Backbone
+) -> None:
+    """The stream outlives the request's 1.8 s: each event is read under a deadline of its
+    own, so a change three seconds later still arrives with its record."""
+    admin = member(backbone, ACME, "ADMIN")
+    found = await events.graphql(OPEN_TICKET, as_=admin)
+    number = found["data"]["viewer"]["account"]["tickets"]["nodes"][0]["number"]
+    headers = {
+        "Authorization": f"Bearer {await events.token_for(admin)}",
+        "Accept": "text/event-stream",
+    }
+    subscription = {"query": TICKETS, "variables": {"a": encode_id("Account", ACME, ACME)}}
+    async with (
+        httpx.AsyncClient(base_url=events.url, timeout=30) as http,
+        http.stream("POST", "/graphql", json=subscription, headers=headers) as stream,
+    ):
+        await asyncio.sleep(3.0)
+        sandbox["zendesk"].call("POST", f"/_sandbox/tickets/{number}/status", {"status": "solved"})
+        data = await _first_event(stream)
+    assert data == {"data": {"ticketUpdated": {"number": number, "status": "SOLVED"}}}
