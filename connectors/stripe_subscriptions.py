@@ -171,14 +171,7 @@ async def change_now(
         "metadata": {"portal_change": idempotency_key},
         "expand": ["schedule"],
     }
-    updated = await _call(
-        client.v1.subscriptions.update_async(
-            subscription_id,
-            params=cast(Any, params),
-            options={"idempotency_key": idempotency_key},
-        )
-    )
-    return _written(updated)
+    return await _update(client, subscription_id, params, idempotency_key)
 
 
 async def change_at_period_end(
@@ -259,14 +252,7 @@ async def set_cancel_at_period_end(
     }
     if cancel:
         params["cancellation_details"] = _details(feedback, comment)
-    updated = await _call(
-        client.v1.subscriptions.update_async(
-            subscription_id,
-            params=cast(Any, params),
-            options={"idempotency_key": idempotency_key},
-        )
-    )
-    return _written(updated)
+    return await _update(client, subscription_id, params, idempotency_key)
 
 
 async def cancel_now(
@@ -286,6 +272,18 @@ async def cancel_now(
         )
     )
     return _written(cancelled)
+
+
+async def _update(
+    client: stripe.StripeClient, subscription_id: str, params: dict[str, Any], key: str
+) -> Written:
+    """Updates the subscription under `key` (a replay answers Stripe's stored result)."""
+    updated = await _call(
+        client.v1.subscriptions.update_async(
+            subscription_id, params=cast(Any, params), options={"idempotency_key": key}
+        )
+    )
+    return _written(updated)
 
 
 def _written(found: stripe.Subscription) -> Written:
