@@ -10,7 +10,13 @@ const SERVICE_NAMES = {
 
 export class Unavailable extends Error {}
 
+// Several requests may learn at once that the session ended (a screen's and the bell's):
+// navigate once, or the second navigation aborts the first.
+let signingIn = false;
+
 export function signInAgain() {
+  if (signingIn) return;
+  signingIn = true;
   const here = location.pathname + location.search;
   location.assign("/signin" + (here === "/" ? "" : "?next=" + encodeURIComponent(here)));
 }
