@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import orjson
@@ -169,6 +170,7 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
                 else:
                     if isinstance(found, Viewer):
                         context.viewer = found
+                        context.reauthenticate = partial(_viewer_of_token, gateway, token, None)
                     else:
                         context.refusal = found
         unset: UnsetType = UNSET
@@ -190,6 +192,9 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
         else:
             if isinstance(found, Viewer):
                 context.viewer = found
+                token = session_token_of(request)
+                if token is not None:  # never refreshes a cookie: the answer has gone by then
+                    context.reauthenticate = partial(_viewer_of_token, gateway, token, None)
             else:
                 context.refusal = found
         if context.viewer is not None:
