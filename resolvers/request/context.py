@@ -34,6 +34,9 @@ class RequestContext:
     personal: bool = False
     # Who the viewer is now, by the credential the request came with: a subscription outlives
     # its request, so each of its events asks again (signed out, disabled, moved: it ends).
+    # The portal's cookie and no bearer token: a browser, which sends only the portal's own
+    # documents when trusted documents are on (web/browser_documents.py).
+    browser_session: bool = False
     reauthenticate: Callable[[], Awaitable[Viewer | AuthRefusal]] | None = None
 
     def person(self) -> Viewer:
