@@ -45,11 +45,13 @@ def _outbound(ctx: RequestContext) -> Outbound:
 async def _messages(
     ctx: RequestContext, wanted: Callable[[LiveMessage], bool]
 ) -> AsyncIterator[LiveMessage]:
-    async with _outbound(ctx).hub.messages() as queue:
-        while True:
-            message = await queue.get()
-            if wanted(message):
-                yield message
+    hub = _outbound(ctx).hub
+    with ctx.services.live_streams.held_by(ctx.require_viewer().contact_id):
+        async with hub.messages() as queue:
+            while True:
+                message = await queue.get()
+                if wanted(message):
+                    yield message
 
 
 def _about_account(account_id: str, kind: str) -> Callable[[LiveMessage], bool]:
