@@ -10,18 +10,26 @@ master, or a Redis Cluster. Every client fails fast (a cache that waits is worse
 command that meets a failover (the old master refuses writes, or is gone) asks the sentinels
 for the new master and is sent again, a few times, briefly; a cluster client follows its own
 MOVED/ASK redirections.
+
+Events out (the job queue, deliveries) use `connect_durable`, whose Sentinel client confirms
+every command on the master the sentinels agree on (cache/sentinel_master.py), and
+`connect_subscriber` for a long-lived subscription; neither takes a Cluster.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.cluster import ClusterNode
+from redis.asyncio.connection import Connection
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
 from redis.backoff import ExponentialBackoff, NoBackoff
+
+from cache import sentinel_master
 
 RedisClient = Redis | RedisCluster
 
@@ -30,6 +38,13 @@ CLUSTER_SCHEMES = ("redis+cluster", "rediss+cluster")
 # A Sentinel failover takes about a second: retries spread over ~0.5 s ride most of it out,
 # and the rest is the cache's own fallback (cache/redis_backend.py).
 FAILOVER_RETRIES = 4
+# Events out would rather wait than lose a job: ~5 s of retries (0.1 s, 0.2 s, 0.4 s, then
+# every 0.5 s) cover a failover's switch, which the sentinels agree on within about a second.
+DURABLE_RETRIES = 12
+DURABLE_BACKOFF = ExponentialBackoff(cap=0.5, base=0.05)
+# Whatever a command may wait for (a worker's blocking pop), these stay short.
+CONNECT_TIMEOUT_S = 2.0
+SENTINEL_TIMEOUT_S = 0.5
 
 
 class BadRedisUrl(ValueError):
@@ -88,7 +103,47 @@ def _node(host: str) -> tuple[str, int]:
     return name.strip("[]"), int(port)
 
 
-def _sentinel_master(topology: Topology, timeout_s: float) -> Redis:
+def connect_durable(url: str, timeout_s: float) -> Redis:
+    """A client for what a failover must not lose: one server, or the master Sentinel names
+    with every command confirmed. `timeout_s` bounds a command's wait (a blocking pop's too)."""
+    scheme = urlsplit(url).scheme
+    if scheme in CLUSTER_SCHEMES:
+        raise BadRedisUrl("a Redis Cluster does not take events out (docs/operations.md)")
+    if scheme in SENTINEL_SCHEMES:
+        topology = parse(url)
+        return _sentinel_master(
+            topology, timeout_s, redis_class=sentinel_master.ConfirmedMaster,
+            connection_class=sentinel_master.connection_class(topology.tls),
+            retry=Retry(DURABLE_BACKOFF, DURABLE_RETRIES),
+        )  # fmt: skip
+    return Redis.from_url(
+        url, socket_timeout=timeout_s, socket_connect_timeout=min(timeout_s, CONNECT_TIMEOUT_S)
+    )
+
+
+def connect_subscriber(url: str, timeout_s: float = 1.0) -> Redis:
+    """A client for one long-lived subscription (its reads wait as long as they must). On
+    Sentinel, open `sentinel_master.following(client)` beside it to follow a failover."""
+    scheme = urlsplit(url).scheme
+    if scheme in CLUSTER_SCHEMES:
+        raise BadRedisUrl("a Redis Cluster does not take events out (docs/operations.md)")
+    if scheme in SENTINEL_SCHEMES:
+        topology = parse(url)
+        return _sentinel_master(
+            topology, timeout_s, connection_class=sentinel_master.connection_class(topology.tls),
+            retry=Retry(DURABLE_BACKOFF, FAILOVER_RETRIES),
+        )  # fmt: skip
+    return Redis.from_url(url, socket_connect_timeout=timeout_s)
+
+
+def _sentinel_master(
+    topology: Topology,
+    timeout_s: float,
+    *,
+    redis_class: type[Redis] = Redis,
+    connection_class: type[Connection] | None = None,
+    retry: Retry | None = None,
+) -> Redis:
     if not topology.path:
         raise BadRedisUrl("redis+sentinel:// needs the master's name as its path")
     service, *rest = topology.path
@@ -96,21 +151,23 @@ def _sentinel_master(topology: Topology, timeout_s: float) -> Redis:
     sentinel = Sentinel(  # type: ignore[no-untyped-call]
         list(topology.nodes),
         sentinel_kwargs={
-            "socket_timeout": timeout_s,
-            "socket_connect_timeout": timeout_s,
+            "socket_timeout": min(timeout_s, SENTINEL_TIMEOUT_S),
+            "socket_connect_timeout": min(timeout_s, SENTINEL_TIMEOUT_S),
             "password": sentinel_password,
         },
     )
-    master: Redis = sentinel.master_for(
-        service,
-        db=int(rest[0]) if rest else 0,
-        username=topology.username,
-        password=topology.password,
-        ssl=topology.tls,
-        socket_timeout=timeout_s,
-        socket_connect_timeout=timeout_s,
-        retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), FAILOVER_RETRIES),
-    )
+    options: dict[str, Any] = {
+        "db": int(rest[0]) if rest else 0,
+        "username": topology.username,
+        "password": topology.password,
+        "ssl": topology.tls,
+        "socket_timeout": timeout_s,
+        "socket_connect_timeout": min(timeout_s, CONNECT_TIMEOUT_S),
+        "retry": retry or Retry(ExponentialBackoff(cap=0.2, base=0.02), FAILOVER_RETRIES),
+    }
+    if connection_class is not None:
+        options["connection_class"] = connection_class
+    master: Redis = sentinel.master_for(service, redis_class=redis_class, **options)
     return master
 
 

@@ -1,5 +1,6 @@
 """What a gateway replica holds of events out: the queue it adds jobs to, Redis for feeds
-and delivery logs, and the hub that feeds its live subscriptions. None without REDIS_URL."""
+and delivery logs, and the hub that feeds its live subscriptions. None without REDIS_URL,
+and None on a Redis Cluster (webhooks/delivery/queue.py says why)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from saq import Queue
 
+from cache import redis_clients
+from cache.sentinel_master import following
 from webhooks.delivery.endpoints import SecretBox
-from webhooks.delivery.queue import open_queue, supports_queue
+from webhooks.delivery.queue import CLUSTER_REFUSED, COMMAND_TIMEOUT_S, open_queue, supports_queue
 from webhooks.events.live import LiveHub
 
 log = logging.getLogger("portal.events")
@@ -39,14 +42,18 @@ async def open_outbound(
         yield None
         return
     if not supports_queue(redis_url):
-        log.warning("events out are off: the job queue needs a single Redis (redis://)")
+        log.warning("events out are off: %s", CLUSTER_REFUSED)
         yield None
         return
     async with AsyncExitStack() as stack:
         queue = await stack.enter_async_context(open_queue(redis_url, prefix))
-        redis = Redis.from_url(redis_url)
-        stack.push_async_callback(redis.aclose)
-        hub = LiveHub(redis, prefix)
+        redis = redis_clients.connect_durable(redis_url, COMMAND_TIMEOUT_S)
+        stack.push_async_callback(redis_clients.close, redis)
+        # The hub's subscription has a client of its own, which follows a failover.
+        listening = redis_clients.connect_subscriber(redis_url)
+        stack.push_async_callback(redis_clients.close, listening)
+        await stack.enter_async_context(following(listening))
+        hub = LiveHub(listening, prefix)
         await hub.start()
         stack.push_async_callback(hub.close)
         box = SecretBox(secret_key)

@@ -1,5 +1,6 @@
 """The `portal-gateway worker` process: runs the queue's jobs (an SAQ worker) with what
-deliveries need. Run one beside the gateway; more for more throughput, on the same Redis."""
+deliveries need. Run one beside the gateway; more for more throughput, on the same Redis
+(one server, or the master Sentinel names; not a Cluster: webhooks/delivery/queue.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-from redis.asyncio import Redis
 from saq import Worker
 from saq.types import PartialTimersDict
 
 from auth.mail import Mailer, OutboxMailer, SmtpMailer
+from cache import redis_clients
 from config import Settings
 from connectors.http import JsonService, open_session
 from connectors.twilio import TwilioClient
@@ -23,11 +24,15 @@ from webhooks.delivery.context import Deliveries
 from webhooks.delivery.email import send_email
 from webhooks.delivery.fan_out import derive_events, fan_out
 from webhooks.delivery.in_app import add_to_feed
-from webhooks.delivery.queue import open_queue, supports_queue
+from webhooks.delivery.queue import CLUSTER_REFUSED, open_queue, supports_queue
 from webhooks.delivery.sms import send_sms
 
 log = logging.getLogger("portal.worker")
 FUNCTIONS: list[Any] = [derive_events, fan_out, send_email, add_to_feed, send_sms, deliver_webhook]
+# A worker waits this long for a job in one blocking pop, then pops again: a pop held by a
+# master that failed over ends within it. Redis commands may take up to `COMMAND_TIMEOUT_S`.
+DEQUEUE_WAIT_S = 5
+COMMAND_TIMEOUT_S = DEQUEUE_WAIT_S + 5
 
 
 def mailer_for(settings: Settings) -> Mailer:
@@ -42,10 +47,10 @@ def mailer_for(settings: Settings) -> Mailer:
 async def open_deliveries(settings: Settings) -> AsyncIterator[Deliveries]:
     async with AsyncExitStack() as stack:
         queue = await stack.enter_async_context(
-            open_queue(settings.redis_url, settings.redis_key_prefix)
+            open_queue(settings.redis_url, settings.redis_key_prefix, timeout_s=COMMAND_TIMEOUT_S)
         )
-        redis = Redis.from_url(settings.redis_url)
-        stack.push_async_callback(redis.aclose)
+        redis = redis_clients.connect_durable(settings.redis_url, COMMAND_TIMEOUT_S)
+        stack.push_async_callback(redis_clients.close, redis)
         hubspot_session = await stack.enter_async_context(open_session())
         hooks = await stack.enter_async_context(
             targets.open_session(
@@ -82,15 +87,13 @@ async def run(settings: Settings) -> None:
     if not settings.redis_url:
         raise SystemExit("the worker needs REDIS_URL (its queue lives in Redis)")
     if not supports_queue(settings.redis_url):
-        raise SystemExit(
-            "the worker needs a single Redis (redis://, rediss:// or unix://): the job queue "
-            "does not run on Redis Sentinel or Cluster URLs"
-        )
+        raise SystemExit(f"the worker cannot start: {CLUSTER_REFUSED}")
     async with open_deliveries(settings) as deliveries:
         worker: Worker[Any] = Worker(
             deliveries.queue,
             FUNCTIONS,
             concurrency=settings.worker_concurrency,
+            dequeue_timeout=DEQUEUE_WAIT_S,
             # SAQ's defaults, but the sweep (how soon a dead worker's job runs again).
             timers=PartialTimersDict(
                 schedule=1, worker_info=10, abort=1, sweep=settings.worker_sweep_s

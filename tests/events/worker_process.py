@@ -30,6 +30,7 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "PORTAL_WEBHOOK_TIMEOUT_S": str(settings.webhook_timeout_s),
         "PORTAL_WEBHOOK_ALLOW_LOOPBACK": str(settings.webhook_allow_loopback),
         "PORTAL_WORKER_SWEEP_S": str(settings.worker_sweep_s),
+        "PORTAL_WORKER_CONCURRENCY": str(settings.worker_concurrency),
         "TWILIO_BASE_URL": settings.twilio_base_url,
         "TWILIO_ACCOUNT_SID": settings.twilio_account_sid,
         "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,

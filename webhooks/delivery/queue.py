@@ -2,7 +2,9 @@
 scheduled jobs, unique job keys, and a sweep that re-runs the jobs of a worker that died).
 
 Job keys make enqueueing idempotent while a job is pending; what is done is remembered
-apart (`Deliveries.done`), so a job run twice sends once."""
+apart (`Deliveries.done`), so a job run twice sends once. On Redis Sentinel the queue runs on
+the master, each command confirmed there (cache/sentinel_master.py), so that a failover
+loses no job; on a Redis Cluster it does not run (`CLUSTER_REFUSED`)."""
 
 from __future__ import annotations
 
@@ -15,23 +17,29 @@ from urllib.parse import urlsplit
 
 from redis.exceptions import RedisError
 from saq import Queue
+from saq.queue.redis import RedisQueue
 
+from cache import redis_clients
 from webhooks.events import vendors
 from webhooks.events.types import PortalEvent
 
 # A job that outlives this was on a worker that died (or hung): the sweep runs it again.
 JOB_TIMEOUT_S = 60
 RETRIES = 8  # with backoff from 1 s up to 5 min: about 20 minutes of an upstream outage
+COMMAND_TIMEOUT_S = 1.0  # the gateway's commands (an enqueue's script, a feed's reads) are short
 
-
-# The queue's Lua scripts touch several keys at once, which a Redis Cluster refuses, and
-# its blocking pops need a plain connection: events out run on a single Redis (redis://,
-# rediss://, unix://); with Sentinel or Cluster URLs (cache/redis_clients.py) they are off.
-QUEUE_SCHEMES = ("redis", "rediss", "unix")
+# SAQ's keys share no hash slot (a job's abort key lacks the queue's name), its sweep aborts
+# a dead worker's job in a MULTI that PUBLISHes, which redis-py's cluster pipeline refuses,
+# and its sweep script reads keys it does not declare. docs/operations.md has the details.
+CLUSTER_REFUSED = (
+    "events out (the job queue and its worker) do not run on a Redis Cluster: SAQ's keys "
+    "span hash slots and its sweep publishes inside a transaction. Use redis:// or "
+    "redis+sentinel:// (docs/operations.md, 'Redis beyond one node')"
+)
 
 
 def supports_queue(redis_url: str) -> bool:
-    return urlsplit(redis_url).scheme in QUEUE_SCHEMES
+    return urlsplit(redis_url).scheme not in redis_clients.CLUSTER_SCHEMES
 
 
 def queue_name(key_prefix: str) -> str:
@@ -39,8 +47,13 @@ def queue_name(key_prefix: str) -> str:
 
 
 @asynccontextmanager
-async def open_queue(redis_url: str, key_prefix: str) -> AsyncIterator[Queue]:
-    queue = Queue.from_url(redis_url, name=queue_name(key_prefix))
+async def open_queue(
+    redis_url: str, key_prefix: str, *, timeout_s: float = COMMAND_TIMEOUT_S
+) -> AsyncIterator[Queue]:
+    """The queue on `redis_url` (not a Cluster: `supports_queue`); `timeout_s` must exceed
+    the longest blocking pop of a worker on it."""
+    client = redis_clients.connect_durable(redis_url, timeout_s)
+    queue = RedisQueue(client, name=queue_name(key_prefix))
     await queue.connect()
     try:
         yield queue
@@ -48,6 +61,8 @@ async def open_queue(redis_url: str, key_prefix: str) -> AsyncIterator[Queue]:
         # Closing says goodbye to Redis; if Redis is gone there is no one to tell.
         with contextlib.suppress(RedisError, OSError):
             await queue.disconnect()
+        with contextlib.suppress(RedisError, OSError):
+            await redis_clients.close(client)  # and to the sentinels
 
 
 async def enqueue(queue: Queue, function: str, key: str, **kwargs: Any) -> None:
