@@ -177,7 +177,7 @@ async def test_the_live_hub_resubscribes_on_the_new_master_after_a_failover(
 ) -> None:
     prefix = f"test:{secrets.token_hex(8)}:"
     opened = open_outbound(sentinel.url, prefix, "test-secret-key", allow_loopback=True,
-                           hook_timeout_s=1.0)  # fmt: skip
+                           hook_timeout_s=1.0, secret_overlap_s=86_400)  # fmt: skip
     async with opened as outbound:
         assert outbound is not None
         async with outbound.hub.messages() as inbox:
@@ -219,7 +219,8 @@ async def test_the_gateway_serves_without_events_out_on_a_redis_cluster(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     opened = open_outbound("redis+cluster://127.0.0.1:7000", "test:", "test-secret-key",
-                           allow_loopback=True, hook_timeout_s=1.0)  # fmt: skip
+                           allow_loopback=True, hook_timeout_s=1.0,
+                           secret_overlap_s=86_400)  # fmt: skip
     async with opened as outbound:
         assert outbound is None
     assert [r.getMessage() for r in caplog.records if r.name == "portal.events"] == [
