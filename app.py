@@ -8,12 +8,12 @@ import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import orjson
-from graphql import GraphQLError
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
@@ -36,10 +36,11 @@ from resolvers.request.context import RequestContext
 from resolvers.request.errors import upstream_failure
 from resolvers.request.loaders import Loaders
 from schema.schema import schema
+from web.browser_documents import AdmittingTransportWSHandler, admit, refusal
 from web.graphql_cache import HIT_HEADER, CachedAnswer, execute_cached
 from web.graphql_http import GraphQLSubResponse, negotiated_media_type, revalidated
 from web.graphql_live import CappedWebSocketAdapter
-from web.persisted_queries import PersistedQueries, PersistedQueryError
+from web.persisted_queries import PersistedQueryError
 from web.request_json import decode_request_json
 from web.routes.auth import AuthServices, auth_routes, bearer_token, session_token_of
 from web.routes.downloads import download_routes
@@ -61,6 +62,7 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
     deadline_s: float | None = None  # Settings.request_deadline_s, set by create_app
 
     websocket_adapter_class = CappedWebSocketAdapter
+    graphql_transport_ws_handler_class = AdmittingTransportWSHandler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.deadline_s is None or scope["type"] == "websocket":
@@ -71,6 +73,27 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
         # subscription's events each read under a deadline of their own (resolvers/live.py).
         with deadline.within(self.deadline_s):
             await super().__call__(scope, receive, send)
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: RequestContext,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        """A document sent for GraphQL over SSE is admitted here (`execute_single` admits
+        the others; graphql-transport-ws in its handler)."""
+        if isinstance(request_data, GraphQLRequestData) and request_data.protocol != "http":
+            try:
+                await admit(request.app.state.gateway, request_data, context)
+            except PersistedQueryError as exc:
+                refused = PreExecutionError(data=None, errors=[refusal(exc)])
+                return _noting_request_error(refused, sub_response)
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     async def execute_single(
         self,
@@ -88,14 +111,10 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
 
         gateway: Gateway = request.app.state.gateway
         try:
-            await gateway.persisted.resolve(request_data, may_register=context.viewer is not None)
-            if _from_browser(request) and request_data.query is not None:
-                gateway.persisted.note_browser_document(request_data.query)
-                if gateway.settings.trusted_documents_only:
-                    _require_trusted(gateway.persisted, request_data.query)
+            await admit(gateway, request_data, context)
         except PersistedQueryError as exc:
-            error = GraphQLError(str(exc), extensions={"code": exc.code})
-            return _noting_request_error(PreExecutionError(data=None, errors=[error]), sub_response)
+            refused = PreExecutionError(data=None, errors=[refusal(exc)])
+            return _noting_request_error(refused, sub_response)
         if gateway.responses is None:
             return _noting_request_error(await execute(), sub_response)
         result, hit = await execute_cached(
@@ -169,6 +188,7 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
                 else:
                     if isinstance(found, Viewer):
                         context.viewer = found
+                        context.reauthenticate = partial(_viewer_of_token, gateway, token, None)
                     else:
                         context.refusal = found
         unset: UnsetType = UNSET
@@ -183,6 +203,7 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
             request=request,
             response=response,
         )
+        context.browser_session = _from_browser(request)
         try:
             found = await _authenticate(gateway, request, response)
         except UpstreamError as exc:
@@ -190,6 +211,9 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
         else:
             if isinstance(found, Viewer):
                 context.viewer = found
+                token = session_token_of(request)
+                if token is not None:  # never refreshes a cookie: the answer has gone by then
+                    context.reauthenticate = partial(_viewer_of_token, gateway, token, None)
             else:
                 context.refusal = found
         if context.viewer is not None:
@@ -211,16 +235,9 @@ def _noting_request_error(result: ExecutionResult, sub_response: Response) -> Ex
     return result
 
 
-def _from_browser(request: Request) -> bool:
+def _from_browser(request: HTTPConnection) -> bool:
     """A browser session: the cookie, not a bearer token (API tokens keep arbitrary queries)."""
     return SESSION_COOKIE in request.cookies and "authorization" not in request.headers
-
-
-def _require_trusted(persisted: PersistedQueries, query: str | None) -> None:
-    if query is not None and not persisted.is_trusted(query):
-        raise PersistedQueryError(
-            "this client may send only the portal's own operations", "TRUSTED_DOCUMENT_REQUIRED"
-        )
 
 
 # A session token as `auth.signing` writes it: base64url payload "." base64url MAC.

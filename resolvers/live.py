@@ -1,17 +1,29 @@
 """Live updates for subscriptions: what this replica's hub hears (webhooks/events/live.py),
 kept to what the viewer may see, each record read fresh — under its own deadline, through
-the same ownership checks as a query — when its event arrives."""
+the same ownership checks as a query — when its event arrives.
+
+A subscription outlives the request that opened it, so each event first asks again who the
+viewer is and whether the account is still theirs: a member signed out, deactivated, moved
+to another account or no longer ADMIN of a sub-account hears nothing more (the stream ends
+with the refusal a query would get). An event whose record cannot be read (the vendor is
+down, the record is gone) is sent as an error in the record's place, and the stream goes on.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+from typing import TypeVar
 
+from graphql import GraphQLError
+
+from auth.viewer import AuthRefusal
 from connectors import deadline, stripe, zendesk
+from connectors.http import UpstreamError
 from connectors.hubspot import Company
-from resolvers import invoices, notifications, tickets
+from resolvers import accounts, invoices, notifications, tickets
 from resolvers.request.context import RequestContext
-from resolvers.request.errors import bad_input
+from resolvers.request.errors import bad_input, unauthenticated, upstream_failure
 from resolvers.request.ids import encode_id
 from resolvers.request.loaders import Loaders
 from webhooks.events.live import LiveMessage
@@ -19,6 +31,9 @@ from webhooks.outbound import Outbound
 
 # An event's records are read within this, as a query's would be (Settings' default).
 PER_EVENT_DEADLINE_S = 1.8
+
+T = TypeVar("T")
+Read = Callable[[RequestContext, str], Awaitable[T]]
 
 
 def _outbound(ctx: RequestContext) -> Outbound:
@@ -37,50 +52,86 @@ async def _messages(
                 yield message
 
 
-def _fresh(ctx: RequestContext) -> RequestContext:
-    """A context with empty loaders: what one event's reads see is read now."""
-    return replace(ctx, loaders=Loaders.for_request(ctx.services))
+def _about_account(account_id: str, kind: str) -> Callable[[LiveMessage], bool]:
+    """Account-wide events of one kind ("ticket.", "invoice.") of one account."""
+
+    def wanted(message: LiveMessage) -> bool:
+        event = message.event
+        return (
+            message.contact_id is None
+            and event.account_id == account_id
+            and event.type.startswith(kind)
+        )
+
+    return wanted
+
+
+async def _viewer_now(ctx: RequestContext, account_global_id: str | None) -> RequestContext:
+    """The context for one event: the viewer as the credential names them now, and empty
+    loaders, so what the event's reads see is read now. Raises the refusal a query would get
+    now (the stream ends with it), or an `UpstreamError` when who may see the event could not
+    be read (the stream goes on)."""
+    viewer = ctx.require_viewer()
+    if ctx.reauthenticate is not None:
+        found = await ctx.reauthenticate()
+        if isinstance(found, AuthRefusal):
+            raise unauthenticated(found)
+        viewer = found
+    now = replace(ctx, viewer=viewer, loaders=Loaders.for_request(ctx.services))
+    if account_global_id is not None:
+        await accounts.account_by_global_id(now, account_global_id)
+    return now
+
+
+async def _on_event(
+    ctx: RequestContext, account_global_id: str, read: Read[T], global_id: str
+) -> T | GraphQLError:
+    """What one event sends: the record `read` finds by `global_id`, or the error that
+    stands in for it."""
+    with deadline.replaced(PER_EVENT_DEADLINE_S):
+        try:
+            now = await _viewer_now(ctx, account_global_id)
+        except UpstreamError as failure:
+            return upstream_failure(failure)
+        try:
+            return await read(now, global_id)
+        except UpstreamError as failure:
+            return upstream_failure(failure)
+        except GraphQLError as gone:  # the account was checked: the record is gone, or not its
+            return gone
 
 
 async def ticket_updates(
-    ctx: RequestContext, account: Company
-) -> AsyncIterator[tuple[Company, zendesk.Ticket]]:
-    def wanted(message: LiveMessage) -> bool:
-        event = message.event
-        return (
-            message.contact_id is None
-            and event.account_id == account.id
-            and (event.type.startswith("ticket."))
-        )
-
-    async for message in _messages(ctx, wanted):
+    ctx: RequestContext, account_global_id: str
+) -> AsyncIterator[tuple[Company, zendesk.Ticket] | GraphQLError]:
+    account = await accounts.account_by_global_id(ctx, account_global_id)
+    async for message in _messages(ctx, _about_account(account.id, "ticket.")):
         ticket_id = str((message.event.data.get("ticket") or {}).get("id", ""))
-        with deadline.replaced(PER_EVENT_DEADLINE_S):
-            yield await tickets.ticket_by_global_id(
-                _fresh(ctx), encode_id("Ticket", account.id, ticket_id)
-            )
+        global_id = encode_id("Ticket", account.id, ticket_id)
+        yield await _on_event(ctx, account_global_id, tickets.ticket_by_global_id, global_id)
 
 
 async def invoice_updates(
-    ctx: RequestContext, account: Company
-) -> AsyncIterator[tuple[Company, stripe.Invoice]]:
-    def wanted(message: LiveMessage) -> bool:
-        event = message.event
-        return (
-            message.contact_id is None
-            and event.account_id == account.id
-            and (event.type.startswith("invoice."))
-        )
-
-    async for message in _messages(ctx, wanted):
+    ctx: RequestContext, account_global_id: str
+) -> AsyncIterator[tuple[Company, stripe.Invoice] | GraphQLError]:
+    account = await accounts.account_by_global_id(ctx, account_global_id)
+    async for message in _messages(ctx, _about_account(account.id, "invoice.")):
         invoice_id = str((message.event.data.get("invoice") or {}).get("id", ""))
-        with deadline.replaced(PER_EVENT_DEADLINE_S):
-            yield await invoices.invoice_by_global_id(
-                _fresh(ctx), encode_id("Invoice", account.id, invoice_id)
-            )
+        global_id = encode_id("Invoice", account.id, invoice_id)
+        yield await _on_event(ctx, account_global_id, invoices.invoice_by_global_id, global_id)
 
 
-async def my_notifications(ctx: RequestContext) -> AsyncIterator[notifications.Notification]:
+async def my_notifications(
+    ctx: RequestContext,
+) -> AsyncIterator[notifications.Notification | GraphQLError]:
     contact_id = ctx.require_viewer().contact_id
     async for message in _messages(ctx, lambda m: m.contact_id == contact_id):
-        yield notifications.from_event(message.event)
+        with deadline.replaced(PER_EVENT_DEADLINE_S):
+            try:
+                await _viewer_now(ctx, None)
+                found: notifications.Notification | GraphQLError = notifications.from_event(
+                    message.event
+                )
+            except UpstreamError as failure:
+                found = upstream_failure(failure)
+        yield found

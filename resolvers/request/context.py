@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from graphql import GraphQLError
@@ -31,6 +32,12 @@ class RequestContext:
     # Set when the answer depends on who asks, not only on what they may see: a response
     # cache then keeps it for this person alone (web/graphql_cache.py).
     personal: bool = False
+    # Who the viewer is now, by the credential the request came with: a subscription outlives
+    # its request, so each of its events asks again (signed out, disabled, moved: it ends).
+    # The portal's cookie and no bearer token: a browser, which sends only the portal's own
+    # documents when trusted documents are on (web/browser_documents.py).
+    browser_session: bool = False
+    reauthenticate: Callable[[], Awaitable[Viewer | AuthRefusal]] | None = None
 
     def person(self) -> Viewer:
         """The viewer as a person: whatever reads it makes the answer theirs alone."""

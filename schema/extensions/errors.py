@@ -27,14 +27,24 @@ log = logging.getLogger("portal.graphql")
 class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        if result is None or not getattr(result, "errors", None):
+        self._classify_errors_of(self.execution_context.result)
+
+    def on_stream_result(self, result: object) -> Iterator[None]:
+        """Each result a subscription (or an operation sent over SSE or WebSocket) streams is
+        sent before the operation ends, so `on_operation` would see it too late."""
+        self._classify_errors_of(result)
+        yield
+
+    def _classify_errors_of(self, result: object) -> None:
+        errors: list[GraphQLError] | None = getattr(result, "errors", None)
+        if not errors:
             return
-        result.errors = [self._classify(error) for error in result.errors or []]
+        classified = [self._classify(error) for error in errors]
         trace_id = current_trace_id()
         if trace_id is not None:  # tracing is on: support finds the whole request by it
-            for error in result.errors:
+            for error in classified:
                 error.extensions = {**(error.extensions or {}), "traceId": trace_id}
+        result.errors = classified  # type: ignore[attr-defined]
 
     def _classify(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error

@@ -5,13 +5,16 @@ account's subscription is refused; malformed or oversized messages close the soc
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import httpx
 
+from auth.sessions import SESSION_COOKIE
 from resolvers.request.ids import encode_id
 from sandbox.accounts import Backbone
 from sandbox.control import SandboxControl
@@ -181,3 +184,41 @@ async def test_a_subscription_over_sse_reads_its_events_past_the_request_deadlin
         sandbox["zendesk"].call("POST", f"/_sandbox/tickets/{number}/status", {"status": "solved"})
         data = await _first_event(stream)
     assert data == {"data": {"ticketUpdated": {"number": number, "status": "SOLVED"}}}
+
+
+async def test_browser_sessions_subscribe_only_to_trusted_documents(
+    events: Events, backbone: Backbone, tmp_path: Path
+) -> None:
+    """A WebSocket opened with the portal's cookie is a browser session: with trusted
+    documents on, a document outside the manifest gets the protocol's `error` and never runs
+    (else a stolen cookie would run any document over a WebSocket)."""
+    manifest = tmp_path / "trusted-documents.json"
+    manifest.write_text(
+        json.dumps({hashlib.sha256(NOTIFICATIONS.encode()).hexdigest(): NOTIFICATIONS})
+    )
+    admin = member(backbone, ACME, "ADMIN")
+    cookie = f"{SESSION_COOKIE}={await events.token_for(admin)}"
+
+    def trusted_only(url: str) -> Any:
+        return replace(events.settings, public_url=url, trusted_documents_only=True,
+                       trusted_documents_file=manifest)  # fmt: skip
+
+    with serving(trusted_only) as served:
+        async with aiohttp.ClientSession() as http:
+            headers = {"Cookie": cookie, "Origin": served.url}
+            ws = await http.ws_connect(served.url.replace("http", "ws") + "/graphql",
+                                       protocols=[PROTOCOL], headers=headers)  # fmt: skip
+            await ws.send_json({"type": "connection_init", "payload": {}})
+            assert (await ws.receive_json(timeout=10))["type"] == "connection_ack"
+            await _subscribe(ws, TICKETS, {"a": encode_id("Account", ACME, ACME)})
+            refused = await ws.receive_json(timeout=10)
+            await ws.send_json(
+                {"id": "2", "type": "subscribe", "payload": {"query": NOTIFICATIONS}}
+            )
+            await ws.send_json({"id": "2", "type": "complete"})
+            await ws.send_json({"type": "ping"})
+            after = await ws.receive_json(timeout=10)
+            await ws.close()
+    assert refused["type"] == "error"
+    assert [e["extensions"]["code"] for e in refused["payload"]] == ["TRUSTED_DOCUMENT_REQUIRED"]
+    assert after == {"type": "pong"}  # the trusted one ran (no error) and the socket is open

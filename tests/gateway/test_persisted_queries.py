@@ -1,6 +1,7 @@
 """Persisted queries: APQ registration, a miss, a hash mismatch; trusted documents only for
-browser sessions when switched on (API tokens keep arbitrary queries); GET with an ETag
-that revalidates to 304."""
+browser sessions when switched on (API tokens keep arbitrary queries), over GET/POST and
+GraphQL over SSE (graphql-transport-ws: tests/events/test_subscriptions.py); GET with an
+ETag that revalidates to 304."""
 
 from __future__ import annotations
 
@@ -107,6 +108,22 @@ async def test_browser_sessions_send_only_trusted_documents(client: GatewayClien
     assert trusted_by_hash["data"]["viewer"]["account"]["name"] == "Acme Holdings"
     assert trusted_in_full == trusted_by_hash
     assert "errors" not in bi_tool.json()
+
+
+async def test_browser_sessions_stream_only_trusted_documents_over_sse(
+    client: GatewayClient,
+) -> None:
+    """Asking for `text/event-stream` is no way around the manifest."""
+    admin = member(client.backbone, ACME, "ADMIN")
+    client.http.cookies.set(SESSION_COOKIE, await client.token_for(admin))
+    stream = {"Accept": "text/event-stream"}
+    refused = await client.http.post("/graphql", json={"query": OTHER}, headers=stream)
+    trusted = await client.http.post("/graphql", json={"query": TRUSTED}, headers=stream)
+    client.http.cookies.clear()
+
+    assert _code(refused.json()) == "TRUSTED_DOCUMENT_REQUIRED"
+    assert trusted.headers["content-type"].startswith("text/event-stream")
+    assert '"name":"Acme Holdings"' in trusted.text
 
 
 async def test_a_get_revalidates_to_304_until_the_answer_changes(client: GatewayClient) -> None:
