@@ -44,6 +44,7 @@ function useNotificationStream(ask, added) {
       if (!found.read) added(); // then the count it already shows
     },
     onOpen: () => { setState("live"); ask(); }, // what came while it was not open
+    onMissed: ask, // one came that the gateway could not send: the count still says it
     onError: () => setState("down"),
   }), []);
   return state;

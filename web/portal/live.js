@@ -12,7 +12,7 @@ const LONGEST_RETRY_MS = 60_000;
 const QUIET_MS = 45_000;
 // Errors another try would meet again (another account's id, a document the gateway does
 // not trust, no Redis behind it): the stream stops. Any other (an upstream down, an error
-// without a code) is tried again after a pause.
+// without a code) leaves it open, or opens it again after a pause.
 const FINAL = new Set([
   "FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "GRAPHQL_PARSE_FAILED", "TRUSTED_DOCUMENT_REQUIRED",
   "PERSISTED_QUERY_INVALID", "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_HASH_MISMATCH",
@@ -30,9 +30,10 @@ export class LiveError extends Error {
 /**
  * Streams `query` until the returned function is called.
  * onData(data): each event. onOpen(reopened): each time the stream opens; `reopened` after a
- * drop, when events may have been missed. onError(LiveError): each drop, and the last one.
+ * drop, when events may have been missed. onMissed(LiveError): an event the gateway could not
+ * read (its upstream down); the stream goes on. onError(LiveError): each drop, and the last.
  */
-export function subscribe(name, query, variables, { onData, onOpen = () => {}, onError = () => {} }) {
+export function subscribe(name, query, variables, { onData, onOpen = () => {}, onMissed = () => {}, onError = () => {} }) {
   const controller = new AbortController();
   const { signal } = controller;
   const run = async () => {
@@ -44,6 +45,7 @@ export function subscribe(name, query, variables, { onData, onOpen = () => {}, o
         await stream(query, variables, signal, {
           open: () => { isOpen = true; shownOpen(name, true); onOpen(opened); opened = true; },
           data: (data) => { failures = 0; onData(data); },
+          missed: (error) => { failures = 0; onMissed(error); },
           alive: () => { failures = 0; }, // a heartbeat: this stream lived, a drop is news
         });
         throw new LiveError("The portal ended the live updates."); // it completed: open again
@@ -67,20 +69,40 @@ export function subscribe(name, query, variables, { onData, onOpen = () => {}, o
 }
 
 /**
- * `subscribe` while the component is shown (`variables` null: nothing to subscribe to);
- * `onReopen()` after a drop, to read again what the events missed meanwhile would have said.
+ * `subscribe` while the component is shown (`variables` null: nothing to subscribe to).
+ * `catchUp()` reads again what events would have said, and resolves true once it could:
+ * at once after a drop, after a pause when the gateway could not read an event's record,
+ * and again after longer pauses until a read succeeds.
  */
-export function useLive(name, query, variables, onData, onReopen = () => {}) {
-  const latest = useRef({ onData, onReopen });
-  latest.current = { onData, onReopen };
+export function useLive(name, query, variables, onData, catchUp = async () => true) {
+  const latest = useRef({ onData, catchUp });
+  latest.current = { onData, catchUp };
   const key = variables && JSON.stringify(variables);
   useEffect(() => {
     if (!key) return undefined;
-    return subscribe(name, query, variables, {
+    const gone = new AbortController();
+    const readAgain = untilRead(() => latest.current.catchUp(), gone.signal);
+    const stop = subscribe(name, query, variables, {
       onData: (data) => latest.current.onData(data),
-      onOpen: (reopened) => reopened && latest.current.onReopen(),
+      onOpen: (reopened) => reopened && readAgain({ wait: false }),
+      onMissed: () => readAgain({ wait: true }),
     });
+    return () => { gone.abort(); stop(); };
   }, [name, query, key]);
+}
+
+/** `read()` until it resolves true, one run at a time, with growing pauses between tries. */
+function untilRead(read, signal) {
+  let running = false;
+  return async ({ wait }) => {
+    if (running) return;
+    running = true;
+    for (let tries = 0; !signal.aborted; tries++) {
+      if (wait || tries > 0) await pause(backoff(tries), signal);
+      if (signal.aborted || (await read().catch(() => false))) break;
+    }
+    running = false;
+  };
 }
 
 /** Says what changed on the screen to screen readers, without taking their focus. */
@@ -120,7 +142,7 @@ async function read(query, variables, signal, on) {
   if (!(response.headers.get("content-type") || "").startsWith("text/event-stream")) {
     // Refused before any stream began: a GraphQL answer with its errors, or not even that.
     const answer = await response.json().catch(() => null);
-    if (answer) received(answer, on);
+    if (answer?.errors?.length) throw errorOf(answer);
     throw new LiveError(`The portal answered ${response.status} without live updates.`, { final: true });
   }
   on.open();
@@ -130,17 +152,25 @@ async function read(query, variables, signal, on) {
   }, on);
 }
 
-/** One `next` payload: data to the screen, or the errors that end the stream. */
+/** One `next` payload: data to the screen, an event the gateway could not read, or the
+ * refusal that ends the stream. */
 function received(payload, on) {
+  if (payload.data) return on.data(payload.data);
+  const error = errorOf(payload);
+  if (error.final) throw error;
+  on.missed(error);
+}
+
+/** What a payload's errors mean here; an ended session is sent to sign in again. */
+function errorOf(payload) {
   const codes = (payload.errors || []).map((e) => e.extensions?.code || null);
   if (codes.includes("UNAUTHENTICATED")) {
     signInAgain(); // the session ended: sign in, then come back here
-    throw new LiveError("Signed out.", { code: "UNAUTHENTICATED", final: true });
+    return new LiveError("Signed out.", { code: "UNAUTHENTICATED", final: true });
   }
-  if (payload.data) return on.data(payload.data);
   const code = codes.find((c) => FINAL.has(c)) ?? codes.find(Boolean) ?? null;
   const message = payload.errors?.[0]?.message || "Live updates stopped.";
-  throw new LiveError(message, { code, final: FINAL.has(code) });
+  return new LiveError(message, { code, final: FINAL.has(code) });
 }
 
 /** Calls `dispatch(event, data)` per server-sent event, `on.alive()` per comment (a

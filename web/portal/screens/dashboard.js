@@ -1,6 +1,6 @@
 // Dashboard: the account at a glance — open invoices (a new or newly paid one shows as
 // Stripe tells us, on a live stream), open tickets, usage, recent documents.
-import { html, useEffect, useState } from "../vendor/htm-preact-standalone-3.1.1.module.js";
+import { html, useEffect, useRef, useState } from "../vendor/htm-preact-standalone-3.1.1.module.js";
 import { byField, gql, onAccount } from "../graphql.js";
 import { Announcement, useLive } from "../live.js";
 import { DASHBOARD_SELECTION } from "../queries/dashboard.js";
@@ -25,21 +25,29 @@ function useLiveInvoices(account, session) {
   const [nodes, setNodes] = useState(account?.invoices?.nodes || null);
   useEffect(() => setNodes(account?.invoices?.nodes || null), [account]); // read again by the app
   const [said, setSaid] = useState("");
-  const changed = ({ invoiceUpdated: invoice }) => setNodes((shown) => {
-    const before = shown?.find((i) => i.id === invoice.id);
-    if (before) {
-      if (before.status !== invoice.status) setSaid(`Invoice ${invoice.number} is now ${label(invoice.status)}`);
-      return shown.map((i) => (i.id === invoice.id ? invoice : i));
-    }
-    if (!shown || invoice.status !== "OPEN") return shown;
-    setSaid(`New invoice ${invoice.number}: ${money(invoice.amountDue)} due ${day(invoice.dueAt)}`);
-    return [invoice, ...shown];
-  });
-  const catchUp = async () => { // the stream was down: what changed meanwhile
+  const heard = useRef(0); // events so far: a read that began before one is older than it
+  const changed = ({ invoiceUpdated: invoice }) => {
+    heard.current += 1;
+    setNodes((shown) => {
+      const before = shown?.find((i) => i.id === invoice.id);
+      if (before) {
+        if (before.status !== invoice.status) setSaid(`Invoice ${invoice.number} is now ${label(invoice.status)}`);
+        return shown.map((i) => (i.id === invoice.id ? invoice : i));
+      }
+      if (!shown || invoice.status !== "OPEN") return shown;
+      setSaid(`New invoice ${invoice.number}: ${money(invoice.amountDue)} due ${day(invoice.dueAt)}`);
+      return [invoice, ...shown];
+    });
+  };
+  const catchUp = async () => { // what changed while the stream could not say
     const request = load({ accountId: session.accountId });
-    const { data } = await gql(request.query, request.variables);
+    const before = heard.current;
+    const { data, stale } = await gql(request.query, request.variables);
+    if (heard.current !== before) return false; // an event came meanwhile: read again after it
     const fresh = request.account(data)?.invoices?.nodes;
-    if (fresh) setNodes(fresh);
+    if (!fresh || isStale(stale, "invoices")) return false; // not yet: Stripe is still away
+    setNodes(fresh);
+    return true;
   };
   useLive("InvoiceUpdates", UPDATED, account && { accountId: account.id }, changed, catchUp);
   return [nodes, said];

@@ -39,19 +39,20 @@ function useLiveTicket(loaded, session, params) {
   const readAgain = async () => {
     const request = load({ params });
     const mine = ++reads.current;
-    const { data } = await gql(request.query, request.variables);
+    const { data, stale } = await gql(request.query, request.variables);
     const fresh = request.account(data);
-    // The ticket as shown stays until a read succeeds; an older read answering late is no news.
-    if (!fresh || mine !== reads.current) return;
+    if (mine !== reads.current) return true; // a later read is on its way: this one is old news
+    if (!fresh || stale.length) return false; // the ticket as shown stays until Zendesk answers
     setTicket((shown) => {
       const text = news(shown, fresh);
       if (text) setSaid(text);
       return fresh;
     });
+    return true;
   };
   const changed = ({ ticketUpdated: { id } }) => { if (id === loaded.id) readAgain(); };
   const accountId = loaded && session.account?.id;
-  // After a drop, read it again too: what changed meanwhile.
+  // Read again, too, what changed while the stream could not say.
   useLive("TicketUpdates", UPDATED, accountId && { accountId }, changed, readAgain);
   return [ticket, said];
 }

@@ -1,6 +1,6 @@
 // Support tickets: the account's tickets with status, team and estimate, changed in place
 // as Zendesk changes them (a live stream); open a new one.
-import { html, useEffect, useState } from "../vendor/htm-preact-standalone-3.1.1.module.js";
+import { html, useEffect, useRef, useState } from "../vendor/htm-preact-standalone-3.1.1.module.js";
 import { byField, gql, onAccount } from "../graphql.js";
 import { Announcement, useLive } from "../live.js";
 import { Badge, Empty, FieldError, Link, Section, Unavailable, day, isStale, label, navigate } from "../ui.js";
@@ -27,21 +27,29 @@ function useLiveTickets(account, session, search, all) {
   const [nodes, setNodes] = useState(account?.tickets?.nodes || null);
   useEffect(() => setNodes(account?.tickets?.nodes || null), [account]); // read again by the app
   const [said, setSaid] = useState("");
-  const changed = ({ ticketUpdated: ticket }) => setNodes((shown) => {
-    const before = shown?.find((t) => t.id === ticket.id);
-    if (before) {
-      if (before.status !== ticket.status) setSaid(`Ticket #${ticket.number} is now ${label(ticket.status)}`);
-      return shown.map((t) => (t.id === ticket.id ? ticket : t)); // in place: no row moves under a finger
-    }
-    if (!shown || !(all || OPEN.includes(ticket.status))) return shown;
-    setSaid(`New ticket #${ticket.number}: ${ticket.subject}`);
-    return [ticket, ...shown];
-  });
-  const catchUp = async () => { // the stream was down: what changed meanwhile
+  const heard = useRef(0); // events so far: a read that began before one is older than it
+  const changed = ({ ticketUpdated: ticket }) => {
+    heard.current += 1;
+    setNodes((shown) => {
+      const before = shown?.find((t) => t.id === ticket.id);
+      if (before) {
+        if (before.status !== ticket.status) setSaid(`Ticket #${ticket.number} is now ${label(ticket.status)}`);
+        return shown.map((t) => (t.id === ticket.id ? ticket : t)); // in place: no row moves under a finger
+      }
+      if (!shown || !(all || OPEN.includes(ticket.status))) return shown;
+      setSaid(`New ticket #${ticket.number}: ${ticket.subject}`);
+      return [ticket, ...shown];
+    });
+  };
+  const catchUp = async () => { // what changed while the stream could not say
     const request = load({ accountId: session.accountId, search });
-    const { data } = await gql(request.query, request.variables);
+    const before = heard.current;
+    const { data, stale } = await gql(request.query, request.variables);
+    if (heard.current !== before) return false; // an event came meanwhile: read again after it
     const fresh = request.account(data)?.tickets?.nodes;
-    if (fresh) setNodes(fresh);
+    if (!fresh || isStale(stale, "tickets")) return false; // not yet: Zendesk is still away
+    setNodes(fresh);
+    return true;
   };
   useLive("TicketListUpdates", UPDATED, account && { accountId: account.id }, changed, catchUp);
   return [nodes, said];
