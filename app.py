@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -181,16 +181,7 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
             gateway: Gateway = context.request.app.state.gateway
             token = bearer_token(str(params.get("Authorization", "")))
             if token is not None:
-                try:
-                    found = await _viewer_of_token(gateway, token, None)
-                except UpstreamError as exc:
-                    context.viewer_failure = upstream_failure(exc)
-                else:
-                    if isinstance(found, Viewer):
-                        context.viewer = found
-                        context.reauthenticate = partial(_viewer_of_token, gateway, token, None)
-                    else:
-                        context.refusal = found
+                await _take_viewer(context, gateway, token, _viewer_of_token(gateway, token, None))
         unset: UnsetType = UNSET
         return unset
 
@@ -204,21 +195,33 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
             response=response,
         )
         context.browser_session = _from_browser(request)
-        try:
-            found = await _authenticate(gateway, request, response)
-        except UpstreamError as exc:
-            context.viewer_failure = upstream_failure(exc)
-        else:
-            if isinstance(found, Viewer):
-                context.viewer = found
-                token = session_token_of(request)
-                if token is not None:  # never refreshes a cookie: the answer has gone by then
-                    context.reauthenticate = partial(_viewer_of_token, gateway, token, None)
-            else:
-                context.refusal = found
+        token = session_token_of(request)
+        await _take_viewer(context, gateway, token, _authenticate(gateway, request, response))
         if context.viewer is not None:
             request.state.viewer_id = context.viewer.contact_id  # for the access log line
         return context
+
+
+async def _take_viewer(
+    context: RequestContext,
+    gateway: Gateway,
+    token: str | None,
+    found: Awaitable[Viewer | AuthRefusal],
+) -> None:
+    """Puts on `context` the viewer `found` names, or why there is none. With a viewer goes
+    the way to ask again by the same token (never refreshing a cookie: the answer has gone
+    by then), for subscriptions that outlive the request."""
+    try:
+        viewer = await found
+    except UpstreamError as exc:
+        context.viewer_failure = upstream_failure(exc)
+        return
+    if isinstance(viewer, AuthRefusal):
+        context.refusal = viewer
+        return
+    context.viewer = viewer
+    if token is not None:
+        context.reauthenticate = partial(_viewer_of_token, gateway, token, None)
 
 
 class PreEncoded:

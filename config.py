@@ -318,6 +318,11 @@ class Settings:
         "accept `http://` and loopback client endpoints (local receivers); private ranges never",
         production=False,
     )  # fmt: skip
+    webhook_secret_overlap_s: float = setting(
+        "PORTAL_WEBHOOK_SECRET_OVERLAP_S", 86_400.0,
+        "after `rotateWebhookSecret`, how long deliveries are signed with the old secret too "
+        "(a second signature in `webhook-signature`), so receivers switch without a loss",
+    )  # fmt: skip
     # Client webhook retries follow a fixed schedule (5 s … 10 h, ~27.6 h in all) times this
     # scale: tests shrink it, nothing else should.
     webhook_retry_scale: float = setting(

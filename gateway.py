@@ -156,6 +156,7 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
     outbound_opened = open_outbound(
         settings.redis_url, settings.redis_key_prefix, settings.secret_key,
         allow_loopback=settings.webhook_allow_loopback, hook_timeout_s=settings.webhook_timeout_s,
+        secret_overlap_s=settings.webhook_secret_overlap_s,
     )  # fmt: skip
     async with open_upstreams(settings) as upstreams, outbound_opened as outbound:
         services = Services(

@@ -45,11 +45,13 @@ def _outbound(ctx: RequestContext) -> Outbound:
 async def _messages(
     ctx: RequestContext, wanted: Callable[[LiveMessage], bool]
 ) -> AsyncIterator[LiveMessage]:
-    async with _outbound(ctx).hub.messages() as queue:
-        while True:
-            message = await queue.get()
-            if wanted(message):
-                yield message
+    hub = _outbound(ctx).hub
+    with ctx.services.live_streams.held_by(ctx.require_viewer().contact_id):
+        async with hub.messages() as queue:
+            while True:
+                message = await queue.get()
+                if wanted(message):
+                    yield message
 
 
 def _about_account(account_id: str, kind: str) -> Callable[[LiveMessage], bool]:
@@ -101,24 +103,27 @@ async def _on_event(
             return gone
 
 
-async def ticket_updates(
+async def _account_updates(
+    ctx: RequestContext, account_global_id: str, kind: str, read: Read[T]
+) -> AsyncIterator[T | GraphQLError]:
+    """The records of one kind ("ticket", "invoice") of an account, as events name them."""
+    account = await accounts.account_by_global_id(ctx, account_global_id)
+    async for message in _messages(ctx, _about_account(account.id, f"{kind}.")):
+        record_id = str((message.event.data.get(kind) or {}).get("id", ""))
+        global_id = encode_id(kind.capitalize(), account.id, record_id)
+        yield await _on_event(ctx, account_global_id, read, global_id)
+
+
+def ticket_updates(
     ctx: RequestContext, account_global_id: str
 ) -> AsyncIterator[tuple[Company, zendesk.Ticket] | GraphQLError]:
-    account = await accounts.account_by_global_id(ctx, account_global_id)
-    async for message in _messages(ctx, _about_account(account.id, "ticket.")):
-        ticket_id = str((message.event.data.get("ticket") or {}).get("id", ""))
-        global_id = encode_id("Ticket", account.id, ticket_id)
-        yield await _on_event(ctx, account_global_id, tickets.ticket_by_global_id, global_id)
+    return _account_updates(ctx, account_global_id, "ticket", tickets.ticket_by_global_id)
 
 
-async def invoice_updates(
+def invoice_updates(
     ctx: RequestContext, account_global_id: str
 ) -> AsyncIterator[tuple[Company, stripe.Invoice] | GraphQLError]:
-    account = await accounts.account_by_global_id(ctx, account_global_id)
-    async for message in _messages(ctx, _about_account(account.id, "invoice.")):
-        invoice_id = str((message.event.data.get("invoice") or {}).get("id", ""))
-        global_id = encode_id("Invoice", account.id, invoice_id)
-        yield await _on_event(ctx, account_global_id, invoices.invoice_by_global_id, global_id)
+    return _account_updates(ctx, account_global_id, "invoice", invoices.invoice_by_global_id)
 
 
 async def my_notifications(

@@ -1,7 +1,8 @@
 """Clients' webhook endpoints: only a signed-in ADMIN of the account manages them (declared
 on the fields: MANAGE_WEBHOOK_ENDPOINTS). Each
 write reads the list from the HubSpot company, changes it and writes it back under a
-short Redis lock (two ADMINs saving at once must not lose one's endpoint)."""
+short Redis lock (two ADMINs saving at once must not lose one's endpoint). A rotated-out
+secret signs beside the new one for `Outbound.secret_overlap_s`, then goes at the next write."""
 
 from __future__ import annotations
 
@@ -94,14 +95,17 @@ async def update_endpoint(
     async with _editing(ctx, account) as current:
         index = _index(current, endpoint_id)
         found = current[index]
-        current[index] = replace(
-            found,
-            url=url.strip() if url is not None else found.url,
-            events=tuple(dict.fromkeys(events)) if events is not None else found.events,
-            enabled=found.enabled if enabled is None else enabled,
-            disabled_reason=found.disabled_reason if enabled is not True else None,
+        current[index] = _switched(
+            replace(
+                found,
+                url=url.strip() if url is not None else found.url,
+                events=tuple(dict.fromkeys(events)) if events is not None else found.events,
+            ),
+            enabled,
+            by=ctx.require_viewer().email,
         )
-    if enabled:  # turned back on: its run of failures starts again
+    if enabled or current[index].url != found.url:
+        # Turned back on, or pointed elsewhere: its run of failures starts again.
         await attempts.reset_failures(outbound.redis, outbound.prefix, endpoint_id)
     await _audit(ctx, account, f"changed the webhook endpoint {current[index].url}")
     return WriteResult(current[index])
@@ -110,9 +114,12 @@ async def update_endpoint(
 async def rotate_secret(ctx: RequestContext, account: Company, endpoint_id: str) -> Created:
     outbound = _outbound(ctx)
     secret = endpoints.new_secret()
+    sealed = outbound.secrets.seal(secret)
     async with _editing(ctx, account) as current:
         index = _index(current, endpoint_id)
-        current[index] = replace(current[index], encrypted_secret=outbound.secrets.seal(secret))
+        current[index] = endpoints.rotated(
+            current[index], sealed, now=time.time(), overlap_s=outbound.secret_overlap_s
+        )
     await _audit(ctx, account, f"rotated the signing secret of {current[index].url}")
     return current[index], secret
 
@@ -155,11 +162,21 @@ async def _editing(ctx: RequestContext, account: Company) -> AsyncIterator[list[
         f"{outbound.prefix}lock:webhook-endpoints:{account.id}", timeout=10, blocking_timeout=5
     )
     async with lock:
-        current = await endpoints.endpoints_of(http, account.id)
-        before = list(current)
+        before = await endpoints.endpoints_of(http, account.id)
+        now = time.time()
+        current = [endpoints.without_expired_secret(e, now) for e in before]
         yield current
         if current != before:
             await endpoints.save(http, account.id, current)
+
+
+def _switched(endpoint: Endpoint, enabled: bool | None, *, by: str) -> Endpoint:
+    """Turned on or off as asked; an endpoint off says why (the worker's reason, or who)."""
+    if enabled is None or enabled == endpoint.enabled:
+        return endpoint
+    if enabled:
+        return replace(endpoint, enabled=True, disabled_reason=None)
+    return endpoints.disabled(endpoint, f"turned off by {by}")
 
 
 def _index(found: list[Endpoint], endpoint_id: str) -> int:

@@ -78,16 +78,21 @@ class LoggedRequest:
 
 
 class RequestLog:
-    """Every vendor request, as tests and benchmarks count them."""
+    """Every vendor request, as tests and benchmarks count them. A request is logged when it
+    is answered; one that arrived before the log was last cleared is not (a slow answer of
+    one test would otherwise land in the next test's counts)."""
 
     def __init__(self, maxlen: int = 100_000) -> None:
         self._entries: deque[LoggedRequest] = deque(maxlen=maxlen)
+        self.generation = 0  # how often the log was cleared
 
-    def add(self, entry: LoggedRequest) -> None:
-        self._entries.append(entry)
+    def add(self, entry: LoggedRequest, arrived_in: int) -> None:
+        if arrived_in == self.generation:
+            self._entries.append(entry)
 
     def clear(self) -> None:
         self._entries.clear()
+        self.generation += 1
 
     def entries(self) -> list[LoggedRequest]:
         return list(self._entries)
@@ -148,6 +153,7 @@ def vendor_app(
     async def faults(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith(ADMIN_PREFIX):
             return await handler(request)
+        arrived_in = log.generation
         body = await request.read() if request.can_read_body else b""
         size = batch_size(request, body) if batch_size else None
         response = odd.applied(await _faulted(request, handler, app_knobs, window, rng, error_body))
@@ -155,7 +161,8 @@ def vendor_app(
             LoggedRequest(
                 request.method, request.path, request.query_string, size, response.status,
                 time.time(), body[:_LOGGED_BODY_BYTES].decode(errors="replace"),
-            )
+            ),
+            arrived_in,
         )  # fmt: skip
         return response
 

@@ -3,6 +3,7 @@ create, change, rotate the secret of, test and delete them. Secrets are shown on
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import strawberry
@@ -48,8 +49,15 @@ class WebhookEndpoint:
     url: str
     events: list[str]
     enabled: bool
-    disabled_reason: str | None
+    disabled_reason: str | None = strawberry.field(
+        description="Why the endpoint is off: a run of failed deliveries, or who turned it off."
+    )
     created_at: datetime
+    previous_secret_expires_at: datetime | None = strawberry.field(
+        description="After `rotateWebhookSecret`: until when deliveries are signed with the "
+        "previous secret too (a second signature in `webhook-signature`). Null when only the "
+        "current secret signs."
+    )
     record: strawberry.Private[Endpoint]
 
     @classmethod
@@ -61,6 +69,7 @@ class WebhookEndpoint:
             enabled=found.enabled,
             disabled_reason=found.disabled_reason,
             created_at=datetime.fromtimestamp(found.created_at, UTC),
+            previous_secret_expires_at=_moment(found.previous_secret_signs_until(time.time())),
             record=found,
         )
 
@@ -68,6 +77,10 @@ class WebhookEndpoint:
     async def deliveries(self, info: Info, last: int = 20) -> list[WebhookDeliveryAttempt]:
         found = await hooks.last_attempts(info.context, self.record, max(0, min(last, 50)))
         return [WebhookDeliveryAttempt.from_upstream(a) for a in found]
+
+
+def _moment(unix_time: float | None) -> datetime | None:
+    return None if unix_time is None else datetime.fromtimestamp(unix_time, UTC)
 
 
 @strawberry.type
@@ -120,7 +133,8 @@ class WebhookEndpointMutations:
         return _secret_payload(await hooks.create_endpoint(info.context, account, url, events))
 
     @strawberry.mutation(
-        description="ADMIN only: change the URL or events; turn off or on.",
+        description="ADMIN only: change the URL or events; turn off or on. Turning it on, or "
+        "a new URL, starts its count of failures in a row from zero.",
         extensions=allowed_to(MANAGE_WEBHOOK_ENDPOINTS),
     )
     async def update_webhook_endpoint(
@@ -139,7 +153,12 @@ class WebhookEndpointMutations:
         return _endpoint_payload(result)
 
     @strawberry.mutation(
-        description="ADMIN only: a new signing secret, shown once.",
+        description="ADMIN only: a new signing secret, shown once. The previous secret keeps "
+        "signing for 24 hours (`PORTAL_WEBHOOK_SECRET_OVERLAP_S`; see "
+        "`previousSecretExpiresAt`): meanwhile each delivery's `webhook-signature` carries two "
+        "signatures, by the new secret and by the old, so a receiver verifying with either "
+        "accepts it and can switch secrets without losing a delivery. After that only the new "
+        "secret signs. Rotating again within that time ends the older secret at once.",
         extensions=allowed_to(MANAGE_WEBHOOK_ENDPOINTS),
     )
     async def rotate_webhook_secret(

@@ -27,12 +27,14 @@ class Outbound:
     secrets: SecretBox
     allow_loopback: bool  # client webhook targets (webhooks/delivery/targets.py)
     hook_timeout_s: float  # one delivery attempt
+    secret_overlap_s: float  # how long a rotated-out endpoint secret still signs
 
 
 @asynccontextmanager
 async def open_outbound(
-    redis_url: str, prefix: str, secret_key: str, *, allow_loopback: bool, hook_timeout_s: float
-) -> AsyncIterator[Outbound | None]:
+    redis_url: str, prefix: str, secret_key: str, *, allow_loopback: bool, hook_timeout_s: float,
+    secret_overlap_s: float,
+) -> AsyncIterator[Outbound | None]:  # fmt: skip
     if not redis_url:
         yield None
         return
@@ -48,4 +50,5 @@ async def open_outbound(
         await hub.start()
         stack.push_async_callback(hub.close)
         box = SecretBox(secret_key)
-        yield Outbound(queue, redis, prefix, hub, box, allow_loopback, hook_timeout_s)
+        yield Outbound(queue, redis, prefix, hub, box, allow_loopback, hook_timeout_s,
+                       secret_overlap_s)  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from aiodataloader import DataLoader
@@ -13,7 +14,7 @@ from aiodataloader import DataLoader
 from cache import freshness, scopes
 from cache.read_through import CacheKey, ReadThroughCache
 from connectors import drive, hubspot, stripe, zendesk
-from resolvers.request.services import Services
+from resolvers.request.services import Services, Upstreams
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -77,6 +78,78 @@ def _through_cache(
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where one loader reads: the cache scope of a key, the vendor's batch read, and the
+    most keys that read takes at once."""
+
+    scope: Callable[[Any], str]
+    fetch: Callable[[Upstreams, list[Any]], Awaitable[Sequence[Any]]]
+    max_batch_size: int
+
+
+async def _subscriptions_of_customers(
+    up: Upstreams, customer_ids: list[str]
+) -> list[list[stripe.Subscription]]:
+    found = (stripe.subscriptions_of_customer(up.stripe, c) for c in customer_ids)
+    return list(await asyncio.gather(*found))
+
+
+async def _comments_of_tickets(up: Upstreams, ticket_ids: list[str]) -> list[list[zendesk.Comment]]:
+    found = (zendesk.comments_of_ticket(up.zendesk, t) for t in ticket_ids)
+    return list(await asyncio.gather(*found))
+
+
+# One row per loader of `Loaders`, by its field's name.
+SOURCES: dict[str, Source] = {
+    "company_by_id": Source(
+        scopes.company, lambda up, ids: hubspot.companies_by_id(up.hubspot, ids), HUBSPOT_BATCH
+    ),
+    "contact_by_id": Source(
+        scopes.contact, lambda up, ids: hubspot.contacts_by_id(up.hubspot, ids), HUBSPOT_BATCH
+    ),
+    "contact_ids_by_company": Source(
+        scopes.team, lambda up, ids: hubspot.contact_ids_of_companies(up.hubspot, ids),
+        HUBSPOT_ASSOCIATIONS_BATCH,
+    ),
+    "company_ids_by_contact": Source(
+        scopes.memberships, lambda up, ids: hubspot.company_ids_of_contacts(up.hubspot, ids),
+        HUBSPOT_ASSOCIATIONS_BATCH,
+    ),
+    "child_ids_by_company": Source(
+        scopes.children, lambda up, ids: hubspot.child_company_ids(up.hubspot, ids),
+        HUBSPOT_ASSOCIATIONS_BATCH,
+    ),
+    "parent_id_by_company": Source(
+        scopes.parent, lambda up, ids: hubspot.parent_company_ids(up.hubspot, ids),
+        HUBSPOT_ASSOCIATIONS_BATCH,
+    ),
+    "owner_by_id": Source(
+        scopes.owner, lambda up, ids: hubspot.owners_by_id(up.hubspot, ids), HUBSPOT_BATCH
+    ),
+    "invoice_by_id": Source(
+        scopes.invoice, lambda up, ids: stripe.invoices_by_id(up.stripe, ids), CONCURRENT_GETS
+    ),
+    "subscriptions_by_customer": Source(
+        scopes.subscriptions, _subscriptions_of_customers, CONCURRENT_GETS
+    ),
+    "ticket_by_id": Source(
+        scopes.ticket, lambda up, ids: zendesk.tickets_by_id(up.zendesk, ids), ZENDESK_SHOW_MANY
+    ),
+    "zendesk_user_by_id": Source(
+        scopes.zendesk_user, lambda up, ids: zendesk.users_by_id(up.zendesk, ids),
+        ZENDESK_SHOW_MANY,
+    ),
+    "group_by_id": Source(
+        scopes.group, lambda up, ids: zendesk.groups_by_id(up.zendesk, ids), ZENDESK_SHOW_MANY
+    ),
+    "comments_by_ticket": Source(scopes.comments, _comments_of_tickets, CONCURRENT_GETS),
+    "file_by_id": Source(
+        scopes.file, lambda up, ids: drive.files_by_id(up.drive, ids), CONCURRENT_GETS
+    ),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Loaders:
     company_by_id: Loader[str, hubspot.Company | None]
     contact_by_id: Loader[str, hubspot.Contact | None]
@@ -96,75 +169,12 @@ class Loaders:
     @classmethod
     def for_request(cls, services: Services) -> Loaders:
         up, cache = services.upstreams, services.cache
-
-        def cached(
-            scope: Callable[[Any], str],
-            fetch: Callable[[list[Any]], Awaitable[Sequence[Any]]],
-            max_batch_size: int,
-        ) -> Loader[Any, Any]:
-            return Loader(_through_cache(cache, scope, fetch), max_batch_size)
-
-        async def subscriptions(customer_ids: list[str]) -> list[list[stripe.Subscription]]:
-            return list(
-                await asyncio.gather(
-                    *(stripe.subscriptions_of_customer(up.stripe, c) for c in customer_ids)
-                )
-            )
-
-        async def comments(ticket_ids: list[str]) -> list[list[zendesk.Comment]]:
-            return list(
-                await asyncio.gather(
-                    *(zendesk.comments_of_ticket(up.zendesk, t) for t in ticket_ids)
-                )
-            )
-
         return cls(
-            company_by_id=cached(
-                scopes.company, lambda ids: hubspot.companies_by_id(up.hubspot, ids),
-                HUBSPOT_BATCH,
-            ),
-            contact_by_id=cached(
-                scopes.contact, lambda ids: hubspot.contacts_by_id(up.hubspot, ids),
-                HUBSPOT_BATCH,
-            ),
-            contact_ids_by_company=cached(
-                scopes.team, lambda ids: hubspot.contact_ids_of_companies(up.hubspot, ids),
-                HUBSPOT_ASSOCIATIONS_BATCH,
-            ),
-            company_ids_by_contact=cached(
-                scopes.memberships, lambda ids: hubspot.company_ids_of_contacts(up.hubspot, ids),
-                HUBSPOT_ASSOCIATIONS_BATCH,
-            ),
-            child_ids_by_company=cached(
-                scopes.children, lambda ids: hubspot.child_company_ids(up.hubspot, ids),
-                HUBSPOT_ASSOCIATIONS_BATCH,
-            ),
-            parent_id_by_company=cached(
-                scopes.parent, lambda ids: hubspot.parent_company_ids(up.hubspot, ids),
-                HUBSPOT_ASSOCIATIONS_BATCH,
-            ),
-            owner_by_id=cached(
-                scopes.owner, lambda ids: hubspot.owners_by_id(up.hubspot, ids), HUBSPOT_BATCH
-            ),
-            invoice_by_id=cached(
-                scopes.invoice, lambda ids: stripe.invoices_by_id(up.stripe, ids),
-                CONCURRENT_GETS,
-            ),
-            subscriptions_by_customer=cached(scopes.subscriptions, subscriptions, CONCURRENT_GETS),
-            ticket_by_id=cached(
-                scopes.ticket, lambda ids: zendesk.tickets_by_id(up.zendesk, ids),
-                ZENDESK_SHOW_MANY,
-            ),
-            zendesk_user_by_id=cached(
-                scopes.zendesk_user, lambda ids: zendesk.users_by_id(up.zendesk, ids),
-                ZENDESK_SHOW_MANY,
-            ),
-            group_by_id=cached(
-                scopes.group, lambda ids: zendesk.groups_by_id(up.zendesk, ids),
-                ZENDESK_SHOW_MANY,
-            ),
-            comments_by_ticket=cached(scopes.comments, comments, CONCURRENT_GETS),
-            file_by_id=cached(
-                scopes.file, lambda ids: drive.files_by_id(up.drive, ids), CONCURRENT_GETS
-            ),
-        )  # fmt: skip
+            **{
+                name: Loader(
+                    _through_cache(cache, source.scope, partial(source.fetch, up)),
+                    source.max_batch_size,
+                )
+                for name, source in SOURCES.items()
+            }
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stripe import StripeClient
 
@@ -13,6 +13,7 @@ from auth.signing import Signer
 from cache.read_through import ReadThroughCache
 from connectors.drive import DriveClient
 from connectors.http import JsonService
+from resolvers.request.live_streams import LiveStreams
 from webhooks.outbound import Outbound
 
 
@@ -42,3 +43,4 @@ class Services:
     preview_signer: Signer  # subscription change previews' `prorationDate` tokens
     preview_ttl_s: float
     outbound: Outbound | None = None  # events out (queue, feeds, live); needs REDIS_URL
+    live_streams: LiveStreams = field(default_factory=LiveStreams)  # open subscriptions

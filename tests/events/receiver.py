@@ -19,6 +19,16 @@ class Received:
     verified: bool
     payload: Any
     answered: int | None = None  # None: the connection went before an answer
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def verifies_with(self, secret: str) -> bool:
+        """Would a receiver holding only `secret` accept this delivery?"""
+        try:
+            Webhook(secret).verify(self.body, self.headers)
+        except WebhookVerificationError:
+            return False
+        return True
 
 
 @dataclass
@@ -37,7 +47,8 @@ class Receiver:
             verified = True
         except WebhookVerificationError:
             payload, verified = None, False
-        entry = Received(request.headers.get("webhook-id", ""), verified, payload)
+        entry = Received(request.headers.get("webhook-id", ""), verified, payload,
+                         body=body, headers=dict(request.headers))  # fmt: skip
         self.received.append(entry)
         self.arrived.set()
         if self.hold is not None:

@@ -1,18 +1,22 @@
 """What an open subscription does after it opened: each event asks again who the viewer is
-(a member signed out or deactivated since hears nothing more), and an event whose record
-cannot be read carries a coded error in its place while the stream goes on."""
+(a member signed out or deactivated since hears nothing more), an event whose record cannot
+be read carries a coded error in its place while the stream goes on, and a viewer holds a
+bounded number of streams."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import aiohttp
+import pytest
+from graphql import GraphQLError
 
 from auth.sessions import SessionManager
 from cache.codec import Codec
 from cache.redis_backend import RedisCache
 from cache.redis_clients import connect
 from resolvers.request.ids import encode_id
+from resolvers.request.live_streams import MAX_STREAMS_PER_VIEWER, LiveStreams
 from sandbox.accounts import Backbone, Person
 from sandbox.control import SandboxControl
 from tests.events.conftest import Events
@@ -20,17 +24,25 @@ from tests.gateway.people import ACME, member
 from tests.gateway.team_support import BY_ID, member_id
 
 PROTOCOL = "graphql-transport-ws"
+NOTIFICATIONS = "subscription { notificationAdded { title } }"
 TICKETS = "subscription($a: ID!) { ticketUpdated(accountId: $a) { number status } }"
 OPEN_TICKET = """{ viewer { account { tickets(first: 1, status: [NEW, OPEN, PENDING]) {
   nodes { number } } } } }"""
 
 
-async def _subscribed(
+async def _connected(
     http: aiohttp.ClientSession, events: Events, token: str
 ) -> aiohttp.ClientWebSocketResponse:
     ws = await http.ws_connect(events.url.replace("http", "ws") + "/graphql", protocols=[PROTOCOL])
     await ws.send_json({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
     assert (await ws.receive_json(timeout=10))["type"] == "connection_ack"
+    return ws
+
+
+async def _subscribed(
+    http: aiohttp.ClientSession, events: Events, token: str
+) -> aiohttp.ClientWebSocketResponse:
+    ws = await _connected(http, events, token)
     variables = {"a": encode_id("Account", ACME, ACME)}
     await ws.send_json({"id": "1", "type": "subscribe",
                         "payload": {"query": TICKETS, "variables": variables}})  # fmt: skip
@@ -130,3 +142,35 @@ async def test_a_deactivated_members_stream_hears_nothing_more(
     assert refused["payload"]["data"] is None
     assert [e["extensions"]["code"] for e in refused["payload"]["errors"]] == ["UNAUTHENTICATED"]
     assert complete["type"] == "complete"
+
+
+async def test_a_viewer_holds_at_most_twenty_live_streams_per_replica(
+    events: Events, backbone: Backbone
+) -> None:
+    """Every event is handed to every open stream: past the cap a new one is refused
+    (RATE_LIMITED) and those already open keep running."""
+    admin = member(backbone, ACME, "ADMIN")
+    async with aiohttp.ClientSession() as http:
+        ws = await _connected(http, events, await events.token_for(admin))
+        for number in range(MAX_STREAMS_PER_VIEWER + 5):
+            await ws.send_json({"id": str(number), "type": "subscribe",
+                                "payload": {"query": NOTIFICATIONS}})  # fmt: skip
+        refused = [await ws.receive_json(timeout=10) for _ in range(10)]  # 5 of next, complete
+        await ws.close()
+    errors = [m["payload"]["errors"] for m in refused if m["type"] == "next"]
+    assert [[e["extensions"]["code"] for e in found] for found in errors] == [["RATE_LIMITED"]] * 5
+    assert [m["type"] for m in refused].count("complete") == 5
+
+
+def test_live_streams_count_per_viewer_and_free_a_place_when_one_ends() -> None:
+    streams = LiveStreams(per_viewer=2)
+    with (
+        streams.held_by("a"),
+        streams.held_by("a"),
+        streams.held_by("b"),
+        pytest.raises(GraphQLError, match="2 live updates open"),
+        streams.held_by("a"),
+    ):
+        pass
+    with streams.held_by("a"), streams.held_by("a"):
+        pass  # both places are free again

@@ -129,7 +129,8 @@ LIST = "{ viewer { account { webhookEndpoints { id url events enabled } } } }"
 ROTATE = """mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret
   webhookEndpoint { id } userErrors { message } } }"""
 UPDATE = """mutation($id: ID!) { updateWebhookEndpoint(id: $id, events: ["ticket.status_changed"],
-  enabled: false) { webhookEndpoint { events enabled } userErrors { field message } } }"""
+  enabled: false) { webhookEndpoint { events enabled disabledReason }
+  userErrors { field message } } }"""
 DELETE = "mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { webhookEndpoint { url } } }"
 
 
@@ -154,7 +155,11 @@ async def test_an_endpoint_is_listed_rotated_changed_and_deleted(
 
     changed = (await client.query(UPDATE, {"id": endpoint_id}, as_=admin))["data"]
     assert changed["updateWebhookEndpoint"] == {
-        "webhookEndpoint": {"events": ["ticket.status_changed"], "enabled": False},
+        "webhookEndpoint": {
+            "events": ["ticket.status_changed"],
+            "enabled": False,
+            "disabledReason": f"turned off by {admin.email}",
+        },
         "userErrors": [],
     }
     deleted = (await client.query(DELETE, {"id": endpoint_id}, as_=admin))["data"]

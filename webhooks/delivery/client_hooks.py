@@ -1,5 +1,6 @@
 """Client webhook deliveries, signed per Standard Webhooks (`webhook-id`,
-`webhook-timestamp`, `webhook-signature`, by the `standardwebhooks` library).
+`webhook-timestamp`, `webhook-signature`, by the `standardwebhooks` library). For a while
+after a rotation `webhook-signature` carries two signatures, by the new secret and the old.
 
 An attempt is a queue job; a failed one schedules the next on the queue after the delay in
 `SCHEDULE` (times `Settings.webhook_retry_scale`), ~27.6 hours in all, as Svix does. The
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -52,12 +54,13 @@ def body_of(event: PortalEvent) -> str:
     return json.dumps(payload, separators=(",", ":"))
 
 
-def signed_headers(event_id: str, secret: str, body: str) -> dict[str, str]:
+def signed_headers(event_id: str, secrets: Sequence[str], body: str) -> dict[str, str]:
+    """Signed by each secret; a receiver accepts the delivery if any signature is its own."""
     now = datetime.now(UTC)
     return {
         "webhook-id": event_id,
         "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": Webhook(secret).sign(event_id, now, body),
+        "webhook-signature": " ".join(Webhook(s).sign(event_id, now, body) for s in secrets),
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
     }
@@ -97,10 +100,11 @@ async def deliver_webhook(
     )  # fmt: skip
     if endpoint is None or not endpoint.enabled:
         return "endpoint gone or disabled"
-    secret = endpoints.SecretBox(deliveries.settings.secret_key).open(endpoint.encrypted_secret)
+    box = endpoints.SecretBox(deliveries.settings.secret_key)
+    signing = [box.open(sealed) for sealed in endpoint.signing_secrets(time.time())]
     body = body_of(found)
     sent = await post(
-        deliveries.client_hooks, endpoint.url, signed_headers(found.id, secret, body), body,
+        deliveries.client_hooks, endpoint.url, signed_headers(found.id, signing, body), body,
         allow_loopback=deliveries.settings.webhook_allow_loopback,
     )  # fmt: skip
     logged = attempts.Attempt(found.id, found.type, attempt, time.time(), sent.status,

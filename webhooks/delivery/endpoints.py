@@ -1,5 +1,9 @@
 """Clients' webhook endpoints: a JSON list on the HubSpot company (no local store), each
-signing secret encrypted with a key derived from the gateway's secret (Fernet)."""
+signing secret encrypted with a key derived from the gateway's secret (Fernet).
+
+After a rotation the secret it replaced keeps signing beside the new one for a while
+(Standard Webhooks allows several signatures in `webhook-signature`), so that a client
+can switch its receiver to the new secret without a delivery failing in between."""
 
 from __future__ import annotations
 
@@ -28,9 +32,22 @@ class Endpoint:
     encrypted_secret: str
     created_at: float
     disabled_reason: str | None = None
+    previous_secret: str | None = None  # sealed; signs too until `previous_secret_until`
+    previous_secret_until: float | None = None  # Unix time
 
     def wants(self, event_type: str) -> bool:
         return self.enabled and event_type in self.events
+
+    def previous_secret_signs_until(self, now: float) -> float | None:
+        """Until when the secret before the last rotation signs too; None: it no longer does."""
+        until = self.previous_secret_until
+        return until if self.previous_secret and until is not None and now < until else None
+
+    def signing_secrets(self, now: float) -> tuple[str, ...]:
+        """The sealed secrets that sign a delivery made at `now`, the current one first."""
+        if self.previous_secret and self.previous_secret_signs_until(now) is not None:
+            return (self.encrypted_secret, self.previous_secret)
+        return (self.encrypted_secret,)
 
 
 class SecretBox:
@@ -83,7 +100,16 @@ def parse(raw: str | None) -> list[Endpoint]:
 
 
 def serialize(endpoints: list[Endpoint]) -> str:
-    return json.dumps([asdict(e) for e in endpoints], sort_keys=True)
+    return json.dumps([_stored(e) for e in endpoints], sort_keys=True)
+
+
+def _stored(endpoint: Endpoint) -> dict[str, object]:
+    # The previous secret's keys only while there is one: a portal from before rotation
+    # kept the old secret skips a record with keys it does not know (see `parse`).
+    fields = asdict(endpoint)
+    if endpoint.previous_secret is None:
+        del fields["previous_secret"], fields["previous_secret_until"]
+    return fields
 
 
 async def endpoints_of(http: JsonService, company_id: str) -> list[Endpoint]:
@@ -102,3 +128,22 @@ async def save(http: JsonService, company_id: str, endpoints: list[Endpoint]) ->
 
 def disabled(endpoint: Endpoint, reason: str) -> Endpoint:
     return replace(endpoint, enabled=False, disabled_reason=reason)
+
+
+def rotated(endpoint: Endpoint, sealed_secret: str, *, now: float, overlap_s: float) -> Endpoint:
+    """A new secret; the one it replaces signs too for `overlap_s`. Only two ever sign: a
+    secret older than the replaced one (a second rotation within the overlap) stops now."""
+    kept = endpoint.encrypted_secret if overlap_s > 0 else None
+    return replace(
+        endpoint,
+        encrypted_secret=sealed_secret,
+        previous_secret=kept,
+        previous_secret_until=now + overlap_s if kept else None,
+    )
+
+
+def without_expired_secret(endpoint: Endpoint, now: float) -> Endpoint:
+    """The endpoint without a previous secret that no longer signs (none kept past its use)."""
+    if endpoint.previous_secret is None or endpoint.previous_secret_signs_until(now) is not None:
+        return endpoint
+    return replace(endpoint, previous_secret=None, previous_secret_until=None)
