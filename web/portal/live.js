@@ -45,7 +45,7 @@ export function subscribe(name, query, variables, { onData, onOpen = () => {}, o
         await stream(query, variables, signal, {
           open: () => { isOpen = true; shownOpen(name, true); onOpen(opened); opened = true; },
           data: (data) => { failures = 0; onData(data); },
-          missed: (error) => { failures = 0; onMissed(error); },
+          missed: onMissed, // no proof the stream works: a refusal may follow (RATE_LIMITED)
           alive: () => { failures = 0; }, // a heartbeat: this stream lived, a drop is news
         });
         throw new LiveError("The portal ended the live updates."); // it completed: open again
