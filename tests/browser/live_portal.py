@@ -28,6 +28,13 @@ class LivePortal:
     backbone: Backbone
     sandbox: SandboxControl
     settings: Settings  # the gateway's, e.g. for a worker beside it
+    server: uvicorn.Server
+
+    def drop_connections(self) -> None:
+        """Closes every open client connection at once, as a restarting replica or a proxy
+        would; the gateway goes on listening."""
+        for connection in list(self.server.server_state.connections):
+            connection.loop.call_soon_threadsafe(connection.transport.close)
 
 
 @contextmanager
@@ -59,7 +66,7 @@ def live_portal(
             raise RuntimeError("the gateway did not start")
         time.sleep(0.02)
     try:
-        yield LivePortal(base_url, outbox, urls, backbone, SandboxControl(urls), settings)
+        yield LivePortal(base_url, outbox, urls, backbone, SandboxControl(urls), settings, server)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -1,35 +1,64 @@
-// The notification bell of the top bar: the member's unread count, read again every 30 s
-// and on each screen change (a same-origin poll; the CSP allows nothing else), and the way
-// to the feed. The feed screen hears the count through the "portal:unread" event.
-import { html, useEffect, useState } from "./vendor/htm-preact-standalone-3.1.1.module.js";
+// The notification bell of the top bar: the member's unread count, raised the moment a
+// notification arrives on the bell's live stream (`notificationAdded`), and the way to the
+// feed. The feed screen hears of each new one through the "portal:notification" event, and
+// of the count through "portal:unread".
+import { html, useEffect, useRef, useState } from "./vendor/htm-preact-standalone-3.1.1.module.js";
 import { gql } from "./graphql.js";
+import { subscribe } from "./live.js";
 import { Link } from "./ui.js";
 
 const UNREAD = `query Unread { viewer { notifications(first: 1) { unreadCount } } }`;
-const EVERY_MS = 30_000;
+const ADDED = `subscription NotificationAdded { notificationAdded { id type title path occurredAt read } }`;
+// Only while the stream is down (dropped and retrying, or refused for good): a slow poll,
+// so that the count still moves; while it is live, the stream says everything sooner.
+const FALLBACK_POLL_MS = 5 * 60_000;
 
 /** Tells the bell (and the feed) the count now, e.g. after marking all read. */
 export function announceUnread(count) {
   dispatchEvent(new CustomEvent("portal:unread", { detail: count }));
 }
 
-export function Bell({ href }) {
+/** The count, and how to ask for it; a ref keeps it current between renders, for the stream. */
+function useUnreadCount() {
   const [unread, setUnread] = useState(null);
+  const count = useRef(null);
   useEffect(() => {
-    const heard = (event) => setUnread(event.detail);
+    const heard = (event) => { count.current = event.detail; setUnread(event.detail); };
     addEventListener("portal:unread", heard);
     return () => removeEventListener("portal:unread", heard);
   }, []);
+  const ask = () => gql(UNREAD).then(({ data }) => {
+    const found = data?.viewer?.notifications?.unreadCount;
+    if (found != null && found !== count.current) announceUnread(found);
+  }, () => {}); // the bell keeps its last count while the portal cannot be reached
+  const added = () => announceUnread((count.current || 0) + 1);
+  return [unread, ask, added];
+}
+
+/** "connecting", "live" or "down"; each new notification also goes out as "portal:notification". */
+function useNotificationStream(ask, added) {
+  const [state, setState] = useState("connecting");
+  useEffect(() => subscribe("NotificationAdded", ADDED, {}, {
+    onData: ({ notificationAdded: found }) => {
+      dispatchEvent(new CustomEvent("portal:notification", { detail: found })); // the feed first:
+      if (!found.read) added(); // then the count it already shows
+    },
+    onOpen: () => { setState("live"); ask(); }, // what came while it was not open
+    onMissed: ask, // one came that the gateway could not send: the count still says it
+    onError: () => setState("down"),
+  }), []);
+  return state;
+}
+
+export function Bell({ href }) {
+  const [unread, ask, added] = useUnreadCount();
+  const stream = useNotificationStream(ask, added);
   useEffect(() => {
-    let live = true;
-    const ask = () => gql(UNREAD).then(({ data }) => {
-      const count = data?.viewer?.notifications?.unreadCount;
-      if (live && count != null && count !== unread) announceUnread(count);
-    }, () => {}); // the bell keeps its last count while the portal cannot be reached
-    ask();
-    const timer = setInterval(() => document.visibilityState === "visible" && ask(), EVERY_MS);
-    return () => { live = false; clearInterval(timer); };
-  }, [href]);
+    if (stream !== "down") return undefined;
+    ask(); // and at each screen change, while nothing better tells the count
+    const timer = setInterval(() => document.visibilityState === "visible" && ask(), FALLBACK_POLL_MS);
+    return () => clearInterval(timer);
+  }, [stream, href]);
   const name = unread ? `Notifications, ${unread} unread` : "Notifications";
   return html`<${Link} class="bell" href="/notifications" aria-label=${name}
     aria-current=${href.split("?")[0] === "/notifications" ? "page" : undefined}>

@@ -1,6 +1,6 @@
-// Notifications: the member's in-app feed, newest first, kept current by the bell's poll;
-// "Mark all as read" clears the bell.
-import { html, useEffect, useState } from "../vendor/htm-preact-standalone-3.1.1.module.js";
+// Notifications: the member's in-app feed, newest first; a new one shows at the top as the
+// bell's live stream hears of it. "Mark all as read" clears the bell.
+import { html, useEffect, useRef, useState } from "../vendor/htm-preact-standalone-3.1.1.module.js";
 import { gql } from "../graphql.js";
 import { announceUnread } from "../bell.js";
 import { Empty, Link, Section, Unavailable } from "../ui.js";
@@ -22,21 +22,44 @@ export function Screen({ data }) {
   const [feed, setFeed] = useState(data?.viewer?.notifications || null);
   const [more, setMore] = useState([]); // older pages, as the member asked for them
   const [busy, setBusy] = useState(false);
+  // The count the feed shows, at once (a render comes later): the bell's next count is news
+  // only when it differs.
+  const shownCount = useRef(feed?.unreadCount);
   const refresh = async () => {
     const { data: fresh } = await gql(FEED, { after: null });
-    if (fresh?.viewer?.notifications) { setFeed(fresh.viewer.notifications); setMore([]); }
+    if (fresh?.viewer?.notifications) {
+      shownCount.current = fresh.viewer.notifications.unreadCount;
+      setFeed(fresh.viewer.notifications);
+      setMore([]);
+    }
   };
   useEffect(() => {
-    // The bell heard of a new count: something arrived (or was read elsewhere).
-    const heard = (event) => { if (feed && event.detail !== feed.unreadCount) refresh(); };
+    // One arrived on the bell's stream: on top, as the feed would list it.
+    const arrived = ({ detail: added }) => {
+      if (shownCount.current == null) return;
+      if (!added.read) shownCount.current += 1;
+      setFeed((shown) => shown && {
+        ...shown,
+        unreadCount: shown.unreadCount + (added.read ? 0 : 1),
+        nodes: [added, ...shown.nodes.filter((n) => n.id !== added.id)],
+      });
+    };
+    // The bell heard of another count: read elsewhere, or something came while its stream
+    // was down.
+    const heard = (event) => { if (shownCount.current != null && event.detail !== shownCount.current) refresh(); };
+    addEventListener("portal:notification", arrived);
     addEventListener("portal:unread", heard);
-    return () => removeEventListener("portal:unread", heard);
-  }, [feed]);
+    return () => {
+      removeEventListener("portal:notification", arrived);
+      removeEventListener("portal:unread", heard);
+    };
+  }, []);
   const markRead = async () => {
     setBusy(true);
     const { data: done } = await gql(MARK_READ);
     setBusy(false);
     if (done?.markNotificationsRead) {
+      shownCount.current = done.markNotificationsRead.unreadCount; // refreshed just below
       announceUnread(done.markNotificationsRead.unreadCount);
       await refresh();
     }
