@@ -153,6 +153,14 @@ async def test_a_ticket_solved_and_answered_in_zendesk_shows_on_open_screens(
     for page in (listing, detail):
         await assert_not_reloaded(page)
 
+    # The notification leads to the ticket's screen (the mail's button has the same path).
+    await bell(listing).click()
+    await shown(listing)
+    feed = listing.get_by_role("main")
+    await feed.get_by_role("link", name=f"Ticket #{number} is now solved").first.click()
+    await shown(listing)
+    await expect(listing.get_by_role("heading", level=1)).to_contain_text(f"#{number}")
+
 
 async def test_invoices_made_and_paid_in_stripe_show_on_their_own_account_only(
     new_page: NewPage, portal: LivePortal, axe: str, vendor_webhooks: None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from resolvers.request.ids import encode_id
 from webhooks.delivery import client_hooks, targets
 from webhooks.events import own_writes, vendors
 from webhooks.events.derived import Owner
@@ -34,7 +35,8 @@ INVOICE = {"id": "in_1", "customer": "cus_1", "number": "A-1", "amount_due": 123
 )  # fmt: skip
 def test_stripe_invoice_events(kind: str, portal: str, title: str) -> None:
     [found] = vendors.derive("stripe", _stripe(kind, INVOICE))
-    assert (found.type.value, found.title, found.path) == (portal, title, "/invoices/in_1")
+    path = "/subscription" if portal == "subscription.renewal_upcoming" else "/"
+    assert (found.type.value, found.title, found.path) == (portal, title, path)
     assert found.owner == Owner("stripe_customer_id", "cus_1")
 
 
@@ -44,7 +46,7 @@ def test_stripe_events_the_portal_does_not_tell() -> None:
     [changed] = vendors.derive("stripe", _stripe("customer.subscription.updated",
                                                  {"id": "sub_1", "customer": "cus_1",
                                                   "status": "past_due"}))  # fmt: skip
-    assert (changed.type.value, changed.path) == ("subscription.changed", "/billing")
+    assert (changed.type.value, changed.path) == ("subscription.changed", "/subscription")
 
 
 def _zendesk(kind: str, event: dict[str, object]) -> str:
@@ -64,6 +66,8 @@ def test_zendesk_status_changes_and_public_agent_replies_only() -> None:
         "Ticket #42 is now solved",
     )
     assert status.owner == Owner("zendesk_organization_id", "900")
+    # The ticket's screen, by the id the API gives the ticket in that account.
+    assert status.for_account("1001").path == "/tickets/" + encode_id("Ticket", "1001", "42")
 
     def comment(public: bool, staff: bool) -> str:
         return _zendesk("ticket.comment_added", {"comment": {

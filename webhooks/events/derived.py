@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ class Derived:
     owner: Owner
     occurred_at: float
     title: str
-    path: str
+    path: str | Callable[[str], str]  # a path, or one made from the account's id
     data: dict[str, Any] = field(default_factory=dict)
 
     def for_account(self, account_id: str) -> PortalEvent:
@@ -35,6 +36,6 @@ class Derived:
             account_id=account_id,
             occurred_at=self.occurred_at,
             title=self.title,
-            path=self.path,
+            path=self.path if isinstance(self.path, str) else self.path(account_id),
             data=self.data,
         )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors import drive
+from webhooks.events import links
 from webhooks.events.derived import Derived, Owner
 from webhooks.events.types import EventType
 
@@ -40,7 +41,7 @@ def derive(files: list[Mapping[str, Any]]) -> list[Derived]:
             owner=Owner("drive_folder_id", str(parent)),
             occurred_at=float(found.get("created") or 0),
             title=f"New document: {found.get('name', '')}",
-            path="/documents",
+            path=links.DOCUMENTS,
             data={
                 "document": {
                     "id": str(found["id"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from webhooks.events import links
 from webhooks.events.derived import Derived, Owner
 from webhooks.events.types import EventType
 
@@ -20,6 +21,8 @@ _TITLES = {
     EventType.INVOICE_PAYMENT_FAILED: "Payment of invoice {number} failed ({amount})",
     EventType.SUBSCRIPTION_RENEWAL_UPCOMING: "Your subscription renews soon: {amount}",
 }
+# Invoices are listed on the dashboard; a renewal notice is about the subscription.
+_PATHS = {EventType.SUBSCRIPTION_RENEWAL_UPCOMING: links.SUBSCRIPTION}
 
 
 def derive(event: Mapping[str, Any]) -> list[Derived]:
@@ -48,7 +51,7 @@ def _invoice(
         owner=Owner("stripe_customer_id", customer),
         occurred_at=float(event.get("created") or 0),
         title=_TITLES[kind].format(number=number, amount=amount),
-        path=f"/invoices/{invoice_id}" if invoice_id else "/invoices",
+        path=_PATHS.get(kind, links.DASHBOARD),
         data={
             "invoice": {
                 "id": invoice_id,
@@ -71,7 +74,7 @@ def _subscription(event: Mapping[str, Any], found: Mapping[str, Any], customer: 
         owner=Owner("stripe_customer_id", customer),
         occurred_at=float(event.get("created") or 0),
         title=f"Your subscription changed: it is now {found.get('status', 'updated')}",
-        path="/billing",
+        path=links.SUBSCRIPTION,
         data={
             "subscription": {
                 "id": found.get("id"),

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from webhooks.events import links
 from webhooks.events.derived import Derived, Owner
 from webhooks.events.types import EventType
 
@@ -60,7 +62,7 @@ def _derived(
         owner=Owner("zendesk_organization_id", organization),
         occurred_at=_time(event.get("time")),
         title=title,
-        path=f"/tickets/{ticket_id}",
+        path=partial(links.ticket, ticket_id=ticket_id),
         data={"ticket": {"id": ticket_id, "subject": detail.get("subject")} | extra},
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from webhooks.events import links
 from webhooks.events.types import EventType, PortalEvent, event_id
 
 
@@ -20,6 +21,6 @@ def member_invited(
         account_id=account_id,
         occurred_at=moment,
         title=f"{invited_by} invited a new member",
-        path="/team",
+        path=links.TEAM,
         data={"member": {"id": contact_id, "role": role}},
     )
