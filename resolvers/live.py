@@ -12,7 +12,6 @@ down, the record is gone) is sent as an error in the record's place, and the str
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
 from typing import TypeVar
 
 from graphql import GraphQLError
@@ -69,20 +68,21 @@ def _about_account(account_id: str, kind: str) -> Callable[[LiveMessage], bool]:
 
 
 async def _viewer_now(ctx: RequestContext, account_global_id: str | None) -> RequestContext:
-    """The context for one event: the viewer as the credential names them now, and empty
-    loaders, so what the event's reads see is read now. Raises the refusal a query would get
-    now (the stream ends with it), or an `UpstreamError` when who may see the event could not
-    be read (the stream goes on)."""
+    """Makes the stream's context one event's: the viewer as the credential names them now,
+    and empty loaders, so that the event's record and every field under it are read now.
+    In place: nested fields resolve with the context the stream was opened with. Raises the
+    refusal a query would get now (the stream ends with it), or an `UpstreamError` when who
+    may see the event could not be read (the stream goes on)."""
     viewer = ctx.require_viewer()
     if ctx.reauthenticate is not None:
         found = await ctx.reauthenticate()
         if isinstance(found, AuthRefusal):
             raise unauthenticated(found)
         viewer = found
-    now = replace(ctx, viewer=viewer, loaders=Loaders.for_request(ctx.services))
+    ctx.viewer, ctx.loaders = viewer, Loaders.for_request(ctx.services)
     if account_global_id is not None:
-        await accounts.account_by_global_id(now, account_global_id)
-    return now
+        await accounts.account_by_global_id(ctx, account_global_id)
+    return ctx
 
 
 async def _on_event(

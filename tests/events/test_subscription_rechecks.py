@@ -174,3 +174,27 @@ def test_live_streams_count_per_viewer_and_free_a_place_when_one_ends() -> None:
         pass
     with streams.held_by("a"), streams.held_by("a"):
         pass  # both places are free again
+
+
+async def test_each_event_reads_the_fields_under_its_record_afresh(
+    events: Events, sandbox: SandboxControl, backbone: Backbone
+) -> None:
+    """Nested fields (a ticket's comments) resolve with the stream's context: each event
+    gives it empty loaders, or the second event would repeat the first one's comments."""
+    admin = member(backbone, ACME, "ADMIN")
+    number = await _open_ticket(events, admin)
+    query = "subscription($a: ID!) { ticketUpdated(accountId: $a) { status comments { body } } }"
+    async with aiohttp.ClientSession() as http:
+        ws = await _connected(http, events, await events.token_for(admin))
+        await ws.send_json({"id": "1", "type": "subscribe", "payload": {
+            "query": query, "variables": {"a": encode_id("Account", ACME, ACME)}}})  # fmt: skip
+        _set_status(sandbox, number, "solved")
+        first = (await ws.receive_json(timeout=20))["payload"]["data"]["ticketUpdated"]
+        reply = {"body": "We have fixed it on our side.", "public": True}
+        sandbox["zendesk"].call("POST", f"/_sandbox/tickets/{number}/comments", reply)
+        second = (await ws.receive_json(timeout=20))["payload"]["data"]["ticketUpdated"]
+        await ws.close()
+    assert reply["body"] not in [c["body"] for c in first["comments"]]
+    assert [c["body"] for c in second["comments"]] == [
+        *(c["body"] for c in first["comments"]), reply["body"],
+    ]  # fmt: skip
