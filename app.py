@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
@@ -194,8 +194,9 @@ class PortalGraphQL(GraphQL[RequestContext, None]):
             request=request,
             response=response,
         )
-        context.browser_session = _from_browser(request)
         token = session_token_of(request)
+        # Signed in by the cookie (whatever else the request carries): a browser.
+        context.browser_session = token is not None and token == request.cookies.get(SESSION_COOKIE)
         await _take_viewer(context, gateway, token, _authenticate(gateway, request, response))
         if context.viewer is not None:
             request.state.viewer_id = context.viewer.contact_id  # for the access log line
@@ -236,11 +237,6 @@ def _noting_request_error(result: ExecutionResult, sub_response: Response) -> Ex
     if isinstance(result, PreExecutionError) and isinstance(sub_response, GraphQLSubResponse):
         sub_response.request_error = True
     return result
-
-
-def _from_browser(request: HTTPConnection) -> bool:
-    """A browser session: the cookie, not a bearer token (API tokens keep arbitrary queries)."""
-    return SESSION_COOKIE in request.cookies and "authorization" not in request.headers
 
 
 # A session token as `auth.signing` writes it: base64url payload "." base64url MAC.

@@ -96,6 +96,10 @@ async def test_browser_sessions_send_only_trusted_documents(client: GatewayClien
         return result
 
     refused = await as_browser({"query": OTHER})
+    # Signed in by the cookie all the same: another scheme beside it changes nothing.
+    beside = await client.http.post(
+        "/graphql", json={"query": OTHER}, headers={"Authorization": "x"}
+    )
     trusted_by_hash = await as_browser(_persisted(_sha(TRUSTED)))
     trusted_in_full = await as_browser({"query": TRUSTED})
     client.http.cookies.clear()
@@ -104,7 +108,7 @@ async def test_browser_sessions_send_only_trusted_documents(client: GatewayClien
         "/graphql", json={"query": OTHER}, headers={"Authorization": f"Bearer {token}"}
     )
 
-    assert _code(refused) == "TRUSTED_DOCUMENT_REQUIRED"
+    assert _code(refused) == _code(beside.json()) == "TRUSTED_DOCUMENT_REQUIRED"
     assert trusted_by_hash["data"]["viewer"]["account"]["name"] == "Acme Holdings"
     assert trusted_in_full == trusted_by_hash
     assert "errors" not in bi_tool.json()
