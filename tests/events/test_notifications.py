@@ -8,6 +8,7 @@ import json
 
 import httpx
 
+from resolvers.request.ids import encode_id
 from sandbox.accounts import Backbone, Person
 from sandbox.control import SandboxControl, VendorControl
 from tests.events.conftest import (
@@ -57,6 +58,7 @@ async def test_a_ticket_solved_in_zendesk_reaches_members_as_they_chose(
     number = found["data"]["viewer"]["account"]["tickets"]["nodes"][0]["number"]
 
     sandbox["zendesk"].call("POST", f"/_sandbox/tickets/{number}/status", {"status": "solved"})
+    path = f"/tickets/{encode_id('Ticket', ACME, str(number))}"  # the ticket's screen
     expected = {p.email for p in _active(backbone, ACME)} - {user.email}
     await until(lambda: _mailed(events, expected))
     await events.drained()
@@ -66,20 +68,20 @@ async def test_a_ticket_solved_in_zendesk_reaches_members_as_they_chose(
     mail = events.mails(admin.email)[0]
     assert mail["Subject"] == f"Acme Holdings: Ticket #{number} is now solved"
     text, html = (part.get_content() for part in mail.iter_parts())
-    assert f"{events.url}/tickets/{number}" in text
-    assert f'href="{events.url}/tickets/{number}"' in html
+    assert f"{events.url}{path}" in text
+    assert f'href="{events.url}{path}"' in html
     assert "/notifications/unsubscribe?token=" in mail["List-Unsubscribe"]
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     [text] = texts(twilio)  # only the admin chose SMS
     assert (text["to"], text["status"]) == (admin.phone, "queued")
-    assert text["body"] == f"Ticket #{number} is now solved {events.url}/tickets/{number}"
+    assert text["body"] == f"Ticket #{number} is now solved {events.url}{path}"
     feed = (await events.graphql(FEED, as_=admin))["data"]["viewer"]["notifications"]
     assert feed == {
         "unreadCount": 1,
         "totalCount": 1,
         "nodes": [{"type": "ticket.status_changed", "title": f"Ticket #{number} is now solved",
-                   "path": f"/tickets/{number}", "read": False}],
+                   "path": path, "read": False}],
     }  # fmt: skip
     for person in (user, others[0]):  # opted out; by mail only
         quiet = (await events.graphql(FEED, as_=person))["data"]["viewer"]["notifications"]
