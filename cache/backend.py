@@ -4,6 +4,7 @@ implements the same protocol so that replicas share entries and invalidations.""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,6 +38,10 @@ class CacheBackend(Protocol):
 
     async def get_stale(self, key: str) -> Entry | None:
         """The entry, fresh or past its TTL but still kept (see `Entry.keep_s`)."""
+        ...
+
+    async def get_many(self, keys: Sequence[str]) -> list[Entry | None]:
+        """`get` of each key, aligned with `keys`, in one round trip where it is shared."""
         ...
 
     async def set(self, key: str, value: Any, ttl_s: float, keep_s: float = 0.0) -> None: ...
@@ -75,6 +80,11 @@ class InProcessCache:
 
     async def get_stale(self, key: str) -> Entry | None:
         return self._entries.get(key)
+
+    async def get_many(self, keys: Sequence[str]) -> list[Entry | None]:
+        now = time.time()
+        found = (self._entries.get(key) for key in keys)
+        return [entry if entry is not None and entry.is_fresh(now) else None for entry in found]
 
     async def set(self, key: str, value: Any, ttl_s: float, keep_s: float = 0.0) -> None:
         self._entries[key] = Entry(value, time.time(), ttl_s, keep_s)

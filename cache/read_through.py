@@ -92,8 +92,8 @@ class ReadThroughCache:
         """Values for `keys`, aligned; `load_missing(indexes)` fetches the misses in one go
         (a vendor batch call) and returns them aligned with `indexes`. Keys another caller
         is loading already are awaited, not loaded again."""
-        full_keys = [await self._full_key(key) for key in keys]
-        entries = [await self.backend.get(full_key) for full_key in full_keys]
+        full_keys = await self._full_keys(keys)
+        entries = await self.backend.get_many(full_keys)
         values: list[Any] = [entry.value if entry else None for entry in entries]
         for entry in entries:
             if entry is not None:
@@ -215,16 +215,27 @@ class ReadThroughCache:
         return loaded.value
 
     async def _full_key(self, key: CacheKey) -> str:
-        number = await self.generation(key.scope)
+        [full_key] = await self._full_keys([key])
+        return full_key
+
+    async def _full_keys(self, keys: Sequence[CacheKey]) -> list[str]:
+        """Each key under its scope's generation (one look-up for all of them)."""
+        numbers = await self.generations([key.scope for key in keys])
         log = read_log.current()
         if log is not None:
-            log.note(key.scope, number)
-        return f"{key.scope}#{number}|{key.detail}"
+            for key, number in zip(keys, numbers, strict=True):
+                log.note(key.scope, number)
+        return [f"{k.scope}#{n}|{k.detail}" for k, n in zip(keys, numbers, strict=True)]
 
     async def generation(self, scope: str) -> int:
         """How often `scope` has been invalidated (within the generations' lifetime)."""
         entry = await self.backend.get(_generation_key(scope))
         return 0 if entry is None else int(entry.value)
+
+    async def generations(self, scopes: Sequence[str]) -> list[int]:
+        """`generation` of each scope, aligned with `scopes`, in one look-up."""
+        found = await self.backend.get_many([_generation_key(scope) for scope in scopes])
+        return [0 if entry is None else int(entry.value) for entry in found]
 
 
 def _generation_key(scope: str) -> str:

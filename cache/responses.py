@@ -41,10 +41,8 @@ class ResponseCache:
         if entry is None:
             return None
         stored: StoredResponse = entry.value
-        for scope, generation in stored.generations.items():
-            if await self._reads.generation(scope) != generation:
-                return None
-        return stored
+        now = await self._reads.generations(list(stored.generations))
+        return stored if now == list(stored.generations.values()) else None
 
     async def store(self, key: str, body: str, reads: ReadLog) -> None:
         """Keeps an answer, unless part of it was read around the cache (no scope would

@@ -3,14 +3,20 @@ vendor change on one replica makes the next identical query on another fresh."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
+
+import redis
 
 from config import Settings
 from sandbox.accounts import Backbone, Person
 from sandbox.control import SandboxControl
 from tests.gateway.conftest import GatewayClient
 from tests.gateway.freshness.conftest import OpenClient
+from tests.gateway.freshness.redis_servers import redis_process
 from tests.gateway.people import ACME, ACME_EUROPE, member
+from tests.gateway.queries import DASHBOARD
 
 NO_CALLS = {"hubspot": 0, "stripe": 0, "zendesk": 0, "drive": 0}
 ACCOUNT = "{ viewer { account { name invoices(first: 3) { nodes { number } } } } }"
@@ -119,3 +125,35 @@ async def test_an_answer_read_around_the_cache_is_not_kept(client: GatewayClient
     admin = member(client.backbone, ACME, "ADMIN")
     searched = '{ viewer { account { team(search: "a") { totalCount } } } }'
     assert [(await _ask(client, searched, admin))[1] for _ in range(2)] == ["miss", "miss"]
+
+
+def _reads(port: int) -> int:
+    """Read commands a Redis server has run (GET and MGET): one each is one round trip."""
+    with redis.Redis(port=port) as server:
+        stats = server.info("commandstats")
+    return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("get", "mget"))
+
+
+async def test_cache_look_ups_on_redis_are_one_round_trip_per_batch(
+    settings: Settings, open_client: OpenClient, backbone: Backbone, tmp_path: Path
+) -> None:
+    """A kept answer is served only while every scope it read is unchanged: those checks are
+    one MGET, not a GET per scope; a loader's batch looks its keys up in one MGET too."""
+    admin = member(backbone, ACME, "ADMIN")
+    with redis_process(tmp_path) as port:
+        on_redis = replace(settings, redis_url=f"redis://127.0.0.1:{port}/0")
+        async with open_client(on_redis) as client:
+            await _ask(client, "{ __typename }", admin)  # the viewer, read and kept
+            before = _reads(port)
+            assert (await _ask(client, DASHBOARD, admin))[1] == "miss"
+            cold = _reads(port) - before
+            assert (await _ask(client, DASHBOARD, admin))[1] == "hit"
+            before = _reads(port)
+            assert (await _ask(client, DASHBOARD, admin))[1] == "hit"
+            warm = _reads(port) - before
+    # Warm: the session's live record and the member's cut-off (one gather, two GETs: a miss
+    # is never kept near) and the generations' MGET (35 reads when each scope was a GET).
+    assert warm == 3
+    # Cold: per loader batch, one MGET for the generations and one for the entries (77 reads
+    # when each key was a GET and a generation look-up of its own).
+    assert cold <= 40
