@@ -53,7 +53,9 @@ class SessionManager:
     async def issue(self, contact_id: str) -> str:
         now = time.time()
         session = Session(contact_id, secrets.token_urlsafe(16), now, now)
-        await self._cache.set(_live_key(session.session_id), contact_id, ABSOLUTE_TIMEOUT_S)
+        # Confirmed: a sign-in lost to a Redis failover signs the person out again at once.
+        live = _live_key(session.session_id)
+        await self._cache.set_confirmed(live, contact_id, ABSOLUTE_TIMEOUT_S)
         return self._encode(session)
 
     def refreshed(self, session: Session) -> str:

@@ -46,6 +46,11 @@ class CacheBackend(Protocol):
 
     async def set(self, key: str, value: Any, ttl_s: float, keep_s: float = 0.0) -> None: ...
 
+    async def set_confirmed(self, key: str, value: Any, ttl_s: float) -> None:
+        """`set` for a write that a Redis failover must not lose (a session): it returns once
+        the master the sentinels agree on holds it. Slower; for rare writes only."""
+        ...
+
     async def delete(self, *keys: str) -> None: ...
 
     async def pop(self, key: str) -> Any | None:
@@ -88,6 +93,9 @@ class InProcessCache:
 
     async def set(self, key: str, value: Any, ttl_s: float, keep_s: float = 0.0) -> None:
         self._entries[key] = Entry(value, time.time(), ttl_s, keep_s)
+
+    async def set_confirmed(self, key: str, value: Any, ttl_s: float) -> None:
+        await self.set(key, value, ttl_s)
 
     def clear(self) -> None:
         self._entries.clear()

@@ -6,9 +6,18 @@ deletes, pops or increments a key publishes it, and every other replica drops it
 Near copies also expire after `near_ttl_s`, which bounds staleness should a message be lost.
 
 A failover (Sentinel) or an outage can lose what the old master acknowledged last: Redis
-replicates asynchronously. So each replica remembers the invalidations (counter bumps) it
-made in the last `replay_window_s` and makes them again whenever its subscription comes back,
-which is what a failover or an outage does to it; an invalidation is never lost, only repeated.
+replicates asynchronously, and after a failover the old master takes writes until Sentinel
+demotes it (~10 s later) and drops them. So on Sentinel the cache follows the sentinels
+(`sentinel_master.following`): within `FOLLOW_EVERY_S` of their naming another master it drops
+its connections, its subscription's included, and reconnects to the new one. Whenever the
+subscription is made again (a failover, an outage, a restart; redis-py resubscribes by itself
+on a new connection), the replica drops its near copies, since messages published meanwhile
+are lost, and makes again the invalidations (counter bumps) it made in the last
+`replay_window_s`, where Redis is now: an invalidation is never lost, only repeated. Entries
+and deletes written to the old master in that moment may be lost: a cache holds only what
+may be. A session is not: `set_confirmed` waits until the master the sentinels agree on holds
+it (`sentinel_master.ConfirmedMaster`), at the cost of a `WAIT` and a question to each
+sentinel, which no other command pays.
 
 Redis is a cache, never a dependency: when a command fails, the backend serves from an
 in-process cache alone for `retry_after_s`, then tries Redis again. Meanwhile its own
@@ -30,10 +39,10 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar, cast
 
 from cachetools import TLRUCache
-from redis.asyncio import RedisCluster
+from redis.asyncio import Redis, RedisCluster
 from redis.exceptions import RedisError
 
-from cache import redis_clients
+from cache import redis_clients, sentinel_master
 from cache.backend import Entry, InProcessCache
 from cache.codec import Codec, CodecError
 from cache.redis_clients import RedisClient
@@ -60,8 +69,11 @@ class RedisCache:
         retry_after_s: float = 1.0,
         replay_window_s: float = 30.0,
         replayed_prefixes: tuple[str, ...] = ("gen:",),
+        confirmed: Redis | None = None,
     ) -> None:
         self._redis = redis
+        # For `set_confirmed` (redis_clients.connect_confirmed); None: `redis` is as good.
+        self._confirmed = confirmed
         self._codec = codec
         self._prefix = prefix
         self._channel = f"{prefix}evicted"
@@ -79,6 +91,7 @@ class RedisCache:
         self._was_down = False
         self._replica = secrets.token_hex(8)  # to ignore our own messages
         self._listener: asyncio.Task[None] | None = None
+        self._following = contextlib.AsyncExitStack()
         self._subscribed = asyncio.Event()
         self._replay_window_s = replay_window_s
         self._replayed_prefixes = replayed_prefixes
@@ -87,6 +100,8 @@ class RedisCache:
     # Lifecycle
 
     async def start(self) -> None:
+        if not isinstance(self._redis, RedisCluster):  # a cluster client follows its own
+            await self._following.enter_async_context(sentinel_master.following(self._redis))
         self._listener = asyncio.create_task(self._listen(), name="cache-evictions")
         # Wait briefly for the subscription, so that nothing published after start is missed;
         # if Redis is down, carry on without it.
@@ -98,7 +113,10 @@ class RedisCache:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
+        await self._following.aclose()
         await redis_clients.close(self._redis)
+        if self._confirmed is not None:
+            await redis_clients.close(self._confirmed)
 
     @property
     def is_degraded(self) -> bool:
@@ -145,6 +163,14 @@ class RedisCache:
         return entry
 
     async def set(self, key: str, value: Any, ttl_s: float, keep_s: float = 0.0) -> None:
+        await self._set(self._redis, key, value, ttl_s, keep_s)
+
+    async def set_confirmed(self, key: str, value: Any, ttl_s: float) -> None:
+        await self._set(self._confirmed or self._redis, key, value, ttl_s, 0.0)
+
+    async def _set(
+        self, client: RedisClient, key: str, value: Any, ttl_s: float, keep_s: float
+    ) -> None:
         entry = Entry(value, time.time(), ttl_s, keep_s)
         self._near[key] = entry
         try:
@@ -153,7 +179,7 @@ class RedisCache:
             log.warning("not shared (no codec for it): %s", key, exc_info=True)
             return
         px = max(1, int((ttl_s + keep_s) * 1000))
-        done = await self._shared(lambda: self._redis.set(self._prefix + key, raw, px=px))
+        done = await self._shared(lambda: client.set(self._prefix + key, raw, px=px))
         if isinstance(done, _Degraded):
             await self._fallback.set(key, value, min(ttl_s, self._fallback_ttl_s), keep_s)
 
@@ -271,18 +297,25 @@ class RedisCache:
                     await self._redis.initialize()
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(self._channel)
-                    # Whatever was published while we were not listening is lost: start afresh.
-                    self._near.clear()
-                    if not first:
-                        await self._replay()
-                    first = False
-                    self._subscribed.set()
                     async for message in pubsub.listen():
-                        if message.get("type") == "message":
+                        kind = message.get("type")
+                        if kind == "message":
                             self._evict(message["data"])
+                        elif kind == "subscribe":
+                            # Subscribed: first here, or again after a new connection (a
+                            # failover, an outage), which redis-py makes without a word.
+                            await self._subscribed_again(first)
+                            first = False
             except _FAILURES:
                 self._subscribed.clear()
                 await asyncio.sleep(self._retry_after_s)
+
+    async def _subscribed_again(self, first: bool) -> None:
+        # Whatever was published while we were not listening is lost: start afresh.
+        self._near.clear()
+        if not first:
+            await self._replay()
+        self._subscribed.set()
 
     async def _replay(self) -> None:
         """Makes this replica's recent invalidations again, where Redis is now."""

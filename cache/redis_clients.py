@@ -8,8 +8,11 @@ master, or a Redis Cluster. Every client fails fast (a cache that waits is worse
 
 `rediss+sentinel://` and `rediss+cluster://` speak TLS to the data nodes. With Sentinel, a
 command that meets a failover (the old master refuses writes, or is gone) asks the sentinels
-for the new master and is sent again, a few times, briefly; a cluster client follows its own
-MOVED/ASK redirections.
+for the new master and is sent again, a few times, briefly (`MasterConnection`: redis-py's own
+retry would reopen the old master's address); a cluster client follows its own MOVED/ASK
+redirections. The cache moves its connections as soon as the sentinels name another master
+(cache/redis_backend.py), and `connect_confirmed` gives it a client for the one write it must
+not lose to a failover (a session).
 
 Events out (the job queue, deliveries) use `connect_durable`, whose Sentinel client confirms
 every command on the master the sentinels agree on (cache/sentinel_master.py), and
@@ -42,6 +45,9 @@ FAILOVER_RETRIES = 4
 # every 0.5 s) cover a failover's switch, which the sentinels agree on within about a second.
 DURABLE_RETRIES = 12
 DURABLE_BACKOFF = ExponentialBackoff(cap=0.5, base=0.05)
+# A sign-in waits out a failover's switch (~2.7 s of retries) but not much more while Redis
+# is down: the cache then carries on without it.
+CONFIRMED_RETRIES = 7
 # Whatever a command may wait for (a worker's blocking pop), these stay short.
 CONNECT_TIMEOUT_S = 2.0
 SENTINEL_TIMEOUT_S = 0.5
@@ -68,7 +74,10 @@ class Topology:
 def connect(url: str, timeout_s: float = 0.25) -> RedisClient:
     scheme = urlsplit(url).scheme
     if scheme in SENTINEL_SCHEMES:
-        return _sentinel_master(parse(url), timeout_s)
+        topology = parse(url)
+        return _sentinel_master(
+            topology, timeout_s, connection_class=sentinel_master.connection_class(topology.tls)
+        )
     if scheme in CLUSTER_SCHEMES:
         return _cluster(parse(url), timeout_s)
     return Redis.from_url(
@@ -119,6 +128,20 @@ def connect_durable(url: str, timeout_s: float) -> Redis:
     return Redis.from_url(
         url, socket_timeout=timeout_s, socket_connect_timeout=min(timeout_s, CONNECT_TIMEOUT_S)
     )
+
+
+def connect_confirmed(url: str, timeout_s: float = 0.25) -> Redis | None:
+    """For the cache's few writes that a failover must not lose: on Sentinel, a client whose
+    every command returns once the master the sentinels agree on holds it. None elsewhere:
+    `connect`'s client is as good (one server has no failover; a cluster's is its own)."""
+    if urlsplit(url).scheme not in SENTINEL_SCHEMES:
+        return None
+    topology = parse(url)
+    return _sentinel_master(
+        topology, timeout_s, redis_class=sentinel_master.ConfirmedMaster,
+        connection_class=sentinel_master.connection_class(topology.tls),
+        retry=Retry(DURABLE_BACKOFF, CONFIRMED_RETRIES),
+    )  # fmt: skip
 
 
 def connect_subscriber(url: str, timeout_s: float = 1.0) -> Redis:

@@ -26,6 +26,10 @@ connections as soon as the sentinels name another master, and the subscriber rec
 
 Both need `MasterConnection`: redis-py 8.1, retrying a command, reopens its connection to
 the address it had without asking the sentinels; that would be the old master again.
+
+The shared cache uses `MasterConnection` and `following` for all it does, and
+`ConfirmedMaster` only for a session's write (cache/redis_backend.py): confirming every cache
+command would cost its hot path a `WAIT` and the sentinels' answers each.
 """
 
 from __future__ import annotations

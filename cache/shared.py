@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from cache.backend import CacheBackend, InProcessCache
 from cache.codec import Codec
 from cache.redis_backend import RedisCache
-from cache.redis_clients import connect
+from cache.redis_clients import connect, connect_confirmed
 
 
 @asynccontextmanager
@@ -31,6 +31,7 @@ async def open_backend(
         near_max_entries=max_entries,
         near_ttl_s=near_ttl_s,
         fallback_ttl_s=fallback_ttl_s,
+        confirmed=connect_confirmed(redis_url),
     )
     await backend.start()
     try:

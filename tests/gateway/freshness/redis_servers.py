@@ -123,6 +123,18 @@ class SentinelSetup:
         return new
 
 
+def demote(old: int, new: int) -> None:
+    """Does to the old master what Sentinel does some ten seconds after a failover, at once:
+    makes it a replica of the new one (dropping what it took since) and cuts its clients."""
+    client = redis.Redis(host=HOST, port=old)
+    with client.pipeline(transaction=True) as pipe:  # Sentinel's own MULTI … EXEC
+        pipe.replicaof(HOST, str(new))
+        pipe.execute_command("CLIENT", "KILL", "TYPE", "normal")
+        pipe.execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+        pipe.execute()
+    _wait(lambda: client.info("replication").get("master_link_status") == "up")
+
+
 def _master_of(sentinel_port: int) -> int:
     sentinel = redis.Redis(host=HOST, port=sentinel_port, socket_timeout=0.5)
     _, port = sentinel.execute_command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", SERVICE)

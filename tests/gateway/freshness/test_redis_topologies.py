@@ -15,6 +15,7 @@ import pytest
 from config import Settings
 from sandbox.accounts import Backbone
 from sandbox.control import SandboxControl
+from tests.gateway.conftest import GatewayClient
 from tests.gateway.freshness.conftest import OpenClient
 from tests.gateway.freshness.redis_servers import SentinelSetup, redis_cluster, redis_sentinel
 from tests.gateway.freshness.test_shared_cache import (
@@ -69,23 +70,37 @@ async def test_a_sentinel_failover_under_load_fails_no_request_and_loses_no_writ
     admin = member(backbone, ACME, "ADMIN")
     answers: list[dict[str, Any]] = []
     async with open_client(on_sentinel) as one, open_client(on_sentinel) as two:
+        # Signed in before: a sign-in during the switch waits it out (test_cache_failover.py).
+        token = await one.token_for(admin)
         old_master = sentinel.master()
         failover = asyncio.create_task(asyncio.to_thread(sentinel.fail_over))
         writes = 0
         while not failover.done() or writes < 3:
             title = f"Title {writes}"
-            wrote = await one.query(PROFILE, {"title": title}, as_=admin)
+            wrote = await _signed_in(one, token, PROFILE, {"title": title})
             answers.append(wrote)
             assert wrote["data"]["updateMyProfile"]["member"]["jobTitle"] == title
             writes += 1
-            answers += await asyncio.gather(*(r.query(ME, as_=admin) for r in (one, two)))
+            answers += await asyncio.gather(*(_signed_in(r, token, ME) for r in (one, two)))
             if failover.done():
                 new_master = failover.result()
         last = f"Title {writes - 1}"
-        read_back = [await r.query(ME, as_=admin) for r in (one, two)]
+        read_back = [await _signed_in(r, token, ME) for r in (one, two)]
 
     assert new_master != old_master
     assert writes > 3  # the failover took several writes' time
     assert [a for a in answers + read_back if "errors" in a] == []
     # The last write is what both replicas show: no eviction was lost in the failover.
     assert [r["data"]["viewer"]["member"]["jobTitle"] for r in read_back] == [last, last]
+
+
+async def _signed_in(
+    client: GatewayClient, token: str, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    response = await client.http.post(
+        "/graphql", json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
