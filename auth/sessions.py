@@ -113,7 +113,7 @@ class SessionManager:
         sessions issued afterwards are not affected."""
         key = _member_revoked_key(contact_id)
         await self._cache.delete(key)  # publishes: replicas drop a near copy of an older cut-off
-        await self._cache.set(key, time.time(), ABSOLUTE_TIMEOUT_S)
+        await self._cache.set_confirmed(key, time.time(), ABSOLUTE_TIMEOUT_S)
 
     def _encode(self, session: Session) -> str:
         return self._signer.sign(

@@ -212,14 +212,19 @@ class RedisCache:
 
     # Redis commands
 
+    # Deletes and pops end sessions (a logout, a deactivation) and spend single-use links:
+    # a failover must not undo them, so they go through the confirmed client, as
+    # `set_confirmed` does. They are rare; the cache's own invalidations are increments.
+
     async def _delete_and_publish(self, keys: tuple[str, ...]) -> bool:
         if keys:
-            await self._redis.delete(*(self._prefix + k for k in keys))
+            await (self._confirmed or self._redis).delete(*(self._prefix + k for k in keys))
             await self._publish(list(keys))
         return True
 
     async def _pop_and_publish(self, key: str) -> bytes | None:
-        raw = cast("bytes | None", await self._redis.getdel(self._prefix + key))
+        client = self._confirmed or self._redis
+        raw = cast("bytes | None", await client.getdel(self._prefix + key))
         await self._publish([key])
         return raw
 

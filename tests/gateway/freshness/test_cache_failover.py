@@ -111,6 +111,22 @@ async def test_a_session_issued_right_after_a_failover_outlives_the_old_masters_
         assert not two.is_degraded  # read from Redis, not let in by the outage's grace
 
 
+async def test_a_logout_right_after_a_failover_is_not_undone_by_the_old_masters_demotion(
+    sentinel: SentinelSetup,
+) -> None:
+    async with two_replicas(sentinel.url) as (one, two):
+        token = await SessionManager(SECRET, one).issue("2006")
+        await asyncio.gather(busy(one), busy(two))
+        old, new = await fail_over(sentinel)
+        session = await SessionManager(SECRET, one).verify(token, sliding=False)
+        assert session is not None
+        await SessionManager(SECRET, one).revoke(session)  # a logout
+        await asyncio.to_thread(demote, old, new)
+        await asyncio.sleep(0.6)  # past the near copies' eviction by the replay
+        assert await SessionManager(SECRET, two).verify(token, sliding=False) is None
+        assert not two.is_degraded
+
+
 async def test_no_cache_command_fails_when_the_old_master_is_demoted_under_traffic(
     sentinel: SentinelSetup, caplog: pytest.LogCaptureFixture
 ) -> None:
