@@ -119,12 +119,7 @@ def connect_durable(url: str, timeout_s: float) -> Redis:
     if scheme in CLUSTER_SCHEMES:
         raise BadRedisUrl("a Redis Cluster does not take events out (docs/operations.md)")
     if scheme in SENTINEL_SCHEMES:
-        topology = parse(url)
-        return _sentinel_master(
-            topology, timeout_s, redis_class=sentinel_master.ConfirmedMaster,
-            connection_class=sentinel_master.connection_class(topology.tls),
-            retry=Retry(DURABLE_BACKOFF, DURABLE_RETRIES),
-        )  # fmt: skip
+        return _confirmed_master(parse(url), timeout_s, DURABLE_RETRIES)
     return Redis.from_url(
         url, socket_timeout=timeout_s, socket_connect_timeout=min(timeout_s, CONNECT_TIMEOUT_S)
     )
@@ -136,11 +131,14 @@ def connect_confirmed(url: str, timeout_s: float = 0.25) -> Redis | None:
     `connect`'s client is as good (one server has no failover; a cluster's is its own)."""
     if urlsplit(url).scheme not in SENTINEL_SCHEMES:
         return None
-    topology = parse(url)
+    return _confirmed_master(parse(url), timeout_s, CONFIRMED_RETRIES)
+
+
+def _confirmed_master(topology: Topology, timeout_s: float, retries: int) -> Redis:
     return _sentinel_master(
         topology, timeout_s, redis_class=sentinel_master.ConfirmedMaster,
         connection_class=sentinel_master.connection_class(topology.tls),
-        retry=Retry(DURABLE_BACKOFF, CONFIRMED_RETRIES),
+        retry=Retry(DURABLE_BACKOFF, retries),
     )  # fmt: skip
 
 
