@@ -89,6 +89,7 @@ class RedisCache:
         self._retry_after_s = retry_after_s
         self._down_until = 0.0
         self._was_down = False
+        self._catching_up = asyncio.Lock()
         self._replica = secrets.token_hex(8)  # to ignore our own messages
         self._listener: asyncio.Task[None] | None = None
         self._following = contextlib.AsyncExitStack()
@@ -240,8 +241,12 @@ class RedisCache:
         await self._redis.publish(self._channel, json.dumps({"from": self._replica, "keys": keys}))
 
     async def _shared(self, command: Callable[[], Awaitable[T]]) -> T | _Degraded:
-        """Runs a Redis command, or answers `_DEGRADED` while Redis is failing."""
+        """Runs a Redis command, or answers `_DEGRADED` while Redis is failing. After an
+        outage, what was missed is done to Redis first: a read must not find a key that a
+        logout or an invalidation during the outage made obsolete."""
         if self.is_degraded:
+            return _DEGRADED
+        if self._was_down and not await self._caught_up():
             return _DEGRADED
         try:
             result = await command()
@@ -257,9 +262,13 @@ class RedisCache:
                 with contextlib.suppress(*_FAILURES):
                     await self._redis.connection_pool.disconnect()
             return _DEGRADED
-        if self._was_down and not await self._catch_up():
-            return _DEGRADED
         return result
+
+    async def _caught_up(self) -> bool:
+        """One catch-up at a time: the commands that come back together wait for it, and
+        find it done, instead of each replaying everything missed."""
+        async with self._catching_up:
+            return not self._was_down or await self._catch_up()
 
     def _miss(self, keys: Iterable[str], counter_ttl_s: float | None) -> None:
         for key in keys:

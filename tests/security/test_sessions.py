@@ -6,6 +6,7 @@ entries after a short fallback TTL, and does to Redis, once it is back, what it 
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -17,6 +18,7 @@ import redis
 
 from app import create_app
 from cache import scopes
+from cache.shared import open_backend
 from config import Settings
 from sandbox.accounts import Backbone
 from sandbox.control import SandboxControl
@@ -173,3 +175,25 @@ async def test_an_invalidation_missed_during_an_outage_reaches_every_replica_onc
 
         # Within a few retries, not the entry's 30 s TTL.
         assert await eventually(renamed)
+
+
+async def test_once_redis_is_back_what_was_missed_is_done_first_and_once(
+    proxy: RedisProxy, prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A key deleted during the outage (a logout) is never read back from Redis, not even by
+    the first commands after it; those commands, arriving together, replay what was missed
+    once between them."""
+    async with open_backend(redis_url=proxy.url, key_prefix=prefix, max_entries=100,
+                            near_ttl_s=NEAR_TTL_S, fallback_ttl_s=FALLBACK_TTL_S,
+                            types=[]) as cache:  # fmt: skip
+        await cache.set("session:s1", "2001", 600.0)
+        await proxy.down()
+        await cache.delete("session:s1")  # a logout while Redis is away
+        assert cache.is_degraded
+        await proxy.up()
+        await asyncio.sleep(RETRY_AFTER_S + 0.1)  # when the replica tries Redis again
+        with caplog.at_level(logging.WARNING, logger="portal.cache"):
+            found = await asyncio.gather(*(cache.get("session:s1") for _ in range(10)))
+    assert found == [None] * 10
+    replays = [r for r in caplog.records if r.getMessage().startswith("Redis is back")]
+    assert len(replays) == 1
