@@ -303,7 +303,16 @@ class Settings:
         "on SIGTERM, how long requests in flight may finish before the process closes",
     )  # fmt: skip
 
-    # Events out (README, "Events out"): the job queue is SAQ on REDIS_URL.
+    # Events out (README, "Events out"): the job queue is SAQ, on REDIS_URL unless this says
+    # otherwise (SAQ cannot run on a Cluster: webhooks/delivery/queue.py).
+    events_redis_url: str = setting(
+        "PORTAL_EVENTS_REDIS_URL", "",
+        "events out (job queue, `portal-gateway worker`, feeds and delivery logs, live hub) on "
+        "this Redis instead of REDIS_URL, which keeps the cache: `redis://…` or "
+        "`redis+sentinel://…`, not a Cluster; needed for events out when REDIS_URL is a "
+        "Cluster (docs/operations.md)",
+        shown="— (REDIS_URL)",
+    )  # fmt: skip
     webhook_timeout_s: float = setting(
         "PORTAL_WEBHOOK_TIMEOUT_S",
         10.0,
@@ -349,6 +358,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def events_out_redis_url(self) -> str:
+        """Where events out run: their own Redis when one is set, else the cache's."""
+        return self.events_redis_url or self.redis_url
 
     @property
     def has_vendor_credentials(self) -> bool:

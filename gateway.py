@@ -154,7 +154,7 @@ async def _open_gateway(settings: Settings, backend: CacheBackend) -> AsyncItera
     sessions = SessionManager(settings.secret_key, backend, grace_s=settings.session_grace_s)
     mailer = _mailer(settings)
     outbound_opened = open_outbound(
-        settings.redis_url, settings.redis_key_prefix, settings.secret_key,
+        settings.events_out_redis_url, settings.redis_key_prefix, settings.secret_key,
         allow_loopback=settings.webhook_allow_loopback, hook_timeout_s=settings.webhook_timeout_s,
         secret_overlap_s=settings.webhook_secret_overlap_s,
     )  # fmt: skip

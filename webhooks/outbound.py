@@ -1,6 +1,7 @@
 """What a gateway replica holds of events out: the queue it adds jobs to, Redis for feeds
-and delivery logs, and the hub that feeds its live subscriptions. None without REDIS_URL,
-and None on a Redis Cluster (webhooks/delivery/queue.py says why)."""
+and delivery logs, and the hub that feeds its live subscriptions, all on the events' Redis
+(`Settings.events_out_redis_url`). None without one, and None on a Redis Cluster
+(webhooks/delivery/queue.py says why)."""
 
 from __future__ import annotations
 

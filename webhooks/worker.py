@@ -1,6 +1,7 @@
 """The `portal-gateway worker` process: runs the queue's jobs (an SAQ worker) with what
-deliveries need. Run one beside the gateway; more for more throughput, on the same Redis
-(one server, or the master Sentinel names; not a Cluster: webhooks/delivery/queue.py)."""
+deliveries need. Run one beside the gateway; more for more throughput, on the gateway's
+events Redis (`Settings.events_out_redis_url`: one server, or the master Sentinel names; not
+a Cluster: webhooks/delivery/queue.py)."""
 
 from __future__ import annotations
 
@@ -45,11 +46,12 @@ def mailer_for(settings: Settings) -> Mailer:
 
 @asynccontextmanager
 async def open_deliveries(settings: Settings) -> AsyncIterator[Deliveries]:
+    redis_url = settings.events_out_redis_url
     async with AsyncExitStack() as stack:
         queue = await stack.enter_async_context(
-            open_queue(settings.redis_url, settings.redis_key_prefix, timeout_s=COMMAND_TIMEOUT_S)
+            open_queue(redis_url, settings.redis_key_prefix, timeout_s=COMMAND_TIMEOUT_S)
         )
-        redis = redis_clients.connect_durable(settings.redis_url, COMMAND_TIMEOUT_S)
+        redis = redis_clients.connect_durable(redis_url, COMMAND_TIMEOUT_S)
         stack.push_async_callback(redis_clients.close, redis)
         hubspot_session = await stack.enter_async_context(open_session())
         hooks = await stack.enter_async_context(
@@ -84,9 +86,11 @@ async def open_deliveries(settings: Settings) -> AsyncIterator[Deliveries]:
 
 
 async def run(settings: Settings) -> None:
-    if not settings.redis_url:
-        raise SystemExit("the worker needs REDIS_URL (its queue lives in Redis)")
-    if not supports_queue(settings.redis_url):
+    if not settings.events_out_redis_url:
+        raise SystemExit(
+            "the worker needs PORTAL_EVENTS_REDIS_URL or REDIS_URL (its queue lives in Redis)"
+        )
+    if not supports_queue(settings.events_out_redis_url):
         raise SystemExit(f"the worker cannot start: {CLUSTER_REFUSED}")
     async with open_deliveries(settings) as deliveries:
         worker: Worker[Any] = Worker(

@@ -1,16 +1,14 @@
 """Events out on Redis behind Sentinel (a master + replica under three Sentinels, real
 `redis-server` processes): a vendor's webhook becomes mail and a client webhook through the
 worker process; a failover between a webhook and its delivery loses nothing and delivers
-once; the live hub follows a failover; and on a Redis Cluster the worker refuses to start,
-saying why."""
+once; the live hub follows a failover; and on a Redis Cluster alone the gateway serves
+without events out (test_on_cluster.py runs them beside a Cluster)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import secrets
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -28,7 +26,7 @@ from sandbox.control import SandboxControl
 from tests.events.conftest import ONLY_EMAIL, Events, everything, set_preferences, until
 from tests.events.receiver import Receiver, receiving
 from tests.events.test_client_webhooks import CREATE
-from tests.events.worker_process import REPO, WorkerProcess, worker_env
+from tests.events.worker_process import WorkerProcess
 from tests.gateway.freshness import signing
 from tests.gateway.freshness.redis_servers import HOST, SentinelSetup, redis_sentinel
 from tests.gateway.freshness.served import serving
@@ -201,18 +199,6 @@ async def _published_until_heard(
                 heard = await asyncio.wait_for(inbox.get(), timeout=0.1)
                 return heard.event.title
     raise AssertionError(f"the hub heard nothing published {tag} the failover")
-
-
-def test_the_worker_refuses_a_redis_cluster_saying_why(
-    events_settings: Settings, tmp_path: Path
-) -> None:
-    on_cluster = replace(events_settings, redis_url="redis+cluster://127.0.0.1:7000")
-    ran = subprocess.run(
-        [sys.executable, "-c", "import cli; cli.main(['worker', '--no-sandbox'])"],
-        env=worker_env(on_cluster), cwd=REPO, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert ran.returncode == 1
-    assert ran.stderr.strip().splitlines()[-1] == f"the worker cannot start: {CLUSTER_REFUSED}"
 
 
 async def test_the_gateway_serves_without_events_out_on_a_redis_cluster(

@@ -19,6 +19,7 @@ def worker_env(settings: Settings) -> dict[str, str]:
     where the worker reads them."""
     values = {
         "REDIS_URL": settings.redis_url,
+        "PORTAL_EVENTS_REDIS_URL": settings.events_redis_url,
         "REDIS_KEY_PREFIX": settings.redis_key_prefix,
         "HUBSPOT_BASE_URL": settings.hubspot_base_url,
         "HUBSPOT_ACCESS_TOKEN": settings.hubspot_access_token,

@@ -1,5 +1,6 @@
-"""The one job queue: SAQ on the gateway's Redis (asyncio-native; retries with backoff,
-scheduled jobs, unique job keys, and a sweep that re-runs the jobs of a worker that died).
+"""The one job queue: SAQ on the events' Redis (`PORTAL_EVENTS_REDIS_URL`, else `REDIS_URL`;
+asyncio-native; retries with backoff, scheduled jobs, unique job keys, and a sweep that
+re-runs the jobs of a worker that died).
 
 Job keys make enqueueing idempotent while a job is pending; what is done is remembered
 apart (`Deliveries.done`), so a job run twice sends once. On Redis Sentinel the queue runs on
@@ -33,8 +34,9 @@ COMMAND_TIMEOUT_S = 1.0  # the gateway's commands (an enqueue's script, a feed's
 # and its sweep script reads keys it does not declare. docs/operations.md has the details.
 CLUSTER_REFUSED = (
     "events out (the job queue and its worker) do not run on a Redis Cluster: SAQ's keys "
-    "span hash slots and its sweep publishes inside a transaction. Use redis:// or "
-    "redis+sentinel:// (docs/operations.md, 'Redis beyond one node')"
+    "span hash slots and its sweep publishes inside a transaction. Set "
+    "PORTAL_EVENTS_REDIS_URL to a redis:// or redis+sentinel:// Redis for them; the cache "
+    "stays on REDIS_URL (docs/operations.md, 'Redis beyond one node')"
 )
 
 
