@@ -1,5 +1,5 @@
-"""Twilio's Messages API (https://www.twilio.com/docs/messaging/api/message-resource):
-one SMS per request, form-encoded, HTTP basic auth with the account SID and auth token."""
+"""Twilio's Messages API (the Message resource, API version 2010-04-01): one SMS per
+request, form-encoded, HTTP basic auth with the account SID and auth token."""
 
 from __future__ import annotations
 

@@ -22,7 +22,8 @@ from connectors.http import UpstreamError
 from connectors.hubspot import Company
 from resolvers import accounts, invoices, notifications, tickets
 from resolvers.request.context import RequestContext
-from resolvers.request.errors import bad_input, unauthenticated, upstream_failure
+from resolvers.request.errors import unauthenticated, upstream_failure
+from resolvers.request.events_out import events_out
 from resolvers.request.ids import encode_id
 from resolvers.request.loaders import Loaders
 from webhooks.events.live import LiveMessage
@@ -36,9 +37,7 @@ Read = Callable[[RequestContext, str], Awaitable[T]]
 
 
 def _outbound(ctx: RequestContext) -> Outbound:
-    if ctx.services.outbound is None:
-        raise bad_input("Live updates need the gateway's Redis (REDIS_URL).")
-    return ctx.services.outbound
+    return events_out(ctx, "Live updates")
 
 
 async def _messages(

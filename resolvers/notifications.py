@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from connectors import hubspot_portal, uncached
 from resolvers.request.context import RequestContext
-from resolvers.request.errors import bad_input
+from resolvers.request.events_out import events_out
 from resolvers.request.pages import Cursors, Edge, Page
 from webhooks.delivery import feed
 from webhooks.delivery.preferences import (
@@ -51,9 +51,7 @@ def from_event(event: PortalEvent) -> Notification:
 
 
 def _outbound(ctx: RequestContext) -> Outbound:
-    if ctx.services.outbound is None:
-        raise bad_input("In-app notifications need the gateway's Redis (REDIS_URL).")
-    return ctx.services.outbound
+    return events_out(ctx, "In-app notifications")
 
 
 async def notification_page(ctx: RequestContext, first: int, after: str | None) -> NotificationPage:

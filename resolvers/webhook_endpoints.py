@@ -18,7 +18,8 @@ from resolvers.accounts import account_by_global_id
 from resolvers.request import audit
 from resolvers.request.access import visible_account
 from resolvers.request.context import RequestContext
-from resolvers.request.errors import bad_input, not_found
+from resolvers.request.errors import not_found
+from resolvers.request.events_out import events_out
 from resolvers.request.user_input import Problem, ProblemCode
 from resolvers.request.writes import WriteResult
 from webhooks.delivery import attempts, client_hooks, endpoints, targets
@@ -41,9 +42,7 @@ async def endpoint_account(ctx: RequestContext, account_global_id: str | None) -
 
 
 def _outbound(ctx: RequestContext) -> Outbound:
-    if ctx.services.outbound is None:
-        raise bad_input("Webhook endpoints need the gateway's Redis (REDIS_URL).")
-    return ctx.services.outbound
+    return events_out(ctx, "Webhook endpoints")
 
 
 async def endpoints_of_account(ctx: RequestContext, account: Company) -> list[Endpoint]:

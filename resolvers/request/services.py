@@ -42,5 +42,6 @@ class Services:
     sessions: SessionManager
     preview_signer: Signer  # subscription change previews' `prorationDate` tokens
     preview_ttl_s: float
-    outbound: Outbound | None = None  # events out (queue, feeds, live); needs REDIS_URL
+    # Events out (queue, feeds, live): on PORTAL_EVENTS_REDIS_URL or REDIS_URL; None without.
+    outbound: Outbound | None = None
     live_streams: LiveStreams = field(default_factory=LiveStreams)  # open subscriptions

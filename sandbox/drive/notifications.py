@@ -1,6 +1,6 @@
 """Drive's push notifications for `changes.watch` channels: when files change, an empty POST
-to each channel's address with the `X-Goog-*` headers of
-https://developers.google.com/workspace/drive/api/guides/push (resource state `change`).
+to each channel's address with the `X-Goog-*` headers of Drive's push notifications guide
+(resource state `change`).
 The receiver then reads `changes.list` from its saved page token."""
 
 from __future__ import annotations

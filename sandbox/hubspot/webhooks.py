@@ -1,7 +1,7 @@
 """HubSpot's webhook requests for the sandbox's changes: a JSON array of events (at most 100
 a request), signed as v3: `X-HubSpot-Signature-v3` = base64 HMAC-SHA256, under the app's
-client secret, of method + URL + body + `X-HubSpot-Request-Timestamp` (milliseconds); see
-https://developers.hubspot.com/docs/api/webhooks/validating-requests."""
+client secret, of method + URL + body + `X-HubSpot-Request-Timestamp` (milliseconds), as HubSpot's
+"Validating requests" reference describes."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Stripe's webhook events for the sandbox's changes: an `event` object per change, POSTed
 with `Stripe-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "t.body" under the endpoint
-secret>`, as https://docs.stripe.com/webhooks/signature describes."""
+secret>`, as Stripe's webhook signature reference describes."""
 
 from __future__ import annotations
 

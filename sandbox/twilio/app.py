@@ -1,5 +1,5 @@
-"""Twilio's Messages resource (https://www.twilio.com/docs/messaging/api/message-resource):
-create a message (form-encoded To, From, Body; HTTP basic auth with the account SID and
+"""Twilio's Messages resource (API version 2010-04-01, as Twilio documents it): create a
+message (form-encoded To, From, Body; HTTP basic auth with the account SID and
 auth token), list them (newest first, `To` filter), fetch one. Nothing is sent to any
 phone: the messages stay here for tests to read. Twilio's error bodies and codes.
 

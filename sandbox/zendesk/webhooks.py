@@ -1,5 +1,5 @@
 """Zendesk's event webhooks for the sandbox's changes (ticket and user events, payloads as
-https://developer.zendesk.com/api-reference/webhooks/event-types/ describes), signed with
+Zendesk's webhook event types reference describes), signed with
 `X-Zendesk-Webhook-Signature` = base64 HMAC-SHA256 of timestamp + body under the webhook's
 signing secret, and `X-Zendesk-Webhook-Signature-Timestamp` (ISO 8601, UTC)."""
 

@@ -1,4 +1,4 @@
-"""Portal events in a Stripe event (https://docs.stripe.com/api/events/types)."""
+"""Portal events in a Stripe event (the types of Stripe's Events API)."""
 
 from __future__ import annotations
 

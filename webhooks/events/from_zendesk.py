@@ -1,5 +1,5 @@
-"""Portal events in a Zendesk event webhook
-(https://developer.zendesk.com/api-reference/webhooks/event-types/ticket-events/)."""
+"""Portal events in a Zendesk event webhook (the ticket event types of Zendesk's webhook
+reference)."""
 
 from __future__ import annotations
 
