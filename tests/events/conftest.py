@@ -21,6 +21,7 @@ import pytest
 import redis
 from redis.asyncio import Redis
 from saq import Queue
+from saq.queue.redis import RedisQueue
 
 from app import create_app
 from auth.sessions import SessionManager
@@ -194,6 +195,26 @@ async def events(
                 print(log.read_text())  # shown when a test fails
             await queue.disconnect()
             await client.aclose()
+
+
+@asynccontextmanager
+async def zendesk_to_a_served_gateway(
+    settings: Settings, sandbox: SandboxControl, tmp_path: Path, queue_redis: Redis
+) -> AsyncIterator[Events]:
+    """A served gateway on `settings` with Zendesk's webhooks pointed at it and a worker
+    process beside it; the test watches the queue on `queue_redis` (closed after)."""
+    with serving(lambda url: replace(settings, public_url=url)) as served:
+        target = {"url": f"{served.url}/webhooks/zendesk", "secret": signing.ZENDESK_SECRET}
+        sandbox["zendesk"].call("PUT", "/_sandbox/webhooks", target)
+        worker = WorkerProcess(served.gateway.settings, tmp_path / "worker.log").start()
+        queue = RedisQueue(queue_redis, name=queue_name(settings.redis_key_prefix))
+        running = Events(served, worker, served.gateway.settings, queue_redis, queue)
+        try:
+            yield running
+        finally:
+            running.worker.stop()
+            print((tmp_path / "worker.log").read_text())
+            await queue_redis.aclose()
 
 
 @asynccontextmanager

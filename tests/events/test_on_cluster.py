@@ -16,16 +16,20 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 from redis.asyncio import Redis
-from saq.queue.redis import RedisQueue
 
 from config import Settings
 from sandbox.accounts import Backbone
 from sandbox.control import SandboxControl
-from tests.events.conftest import ONLY_EMAIL, Events, everything, set_preferences, until
-from tests.events.worker_process import REPO, WorkerProcess, worker_env
-from tests.gateway.freshness import signing
+from tests.events.conftest import (
+    ONLY_EMAIL,
+    Events,
+    everything,
+    set_preferences,
+    until,
+    zendesk_to_a_served_gateway,
+)  # fmt: skip
+from tests.events.worker_process import REPO, worker_env
 from tests.gateway.freshness.redis_servers import HOST, redis_cluster, redis_process
-from tests.gateway.freshness.served import serving
 from tests.gateway.people import ACME, member
 from webhooks.delivery.queue import queue_name
 
@@ -76,19 +80,9 @@ async def on_cluster(
     settings = replace(
         events_settings, redis_url=split_redis.cluster_url, events_redis_url=split_redis.events_url
     )
-    with serving(lambda url: replace(settings, public_url=url)) as served:
-        target = {"url": f"{served.url}/webhooks/zendesk", "secret": signing.ZENDESK_SECRET}
-        sandbox["zendesk"].call("PUT", "/_sandbox/webhooks", target)
-        worker = WorkerProcess(served.gateway.settings, tmp_path / "worker.log").start()
-        client = Redis(host=HOST, port=split_redis.events_port)
-        queue = RedisQueue(client, name=queue_name(settings.redis_key_prefix))
-        running = Events(served, worker, served.gateway.settings, client, queue)
-        try:
-            yield running
-        finally:
-            running.worker.stop()
-            print((tmp_path / "worker.log").read_text())
-            await client.aclose()
+    client = Redis(host=HOST, port=split_redis.events_port)
+    async with zendesk_to_a_served_gateway(settings, sandbox, tmp_path, client) as running:
+        yield running
 
 
 async def test_a_solved_ticket_reaches_mail_with_the_cache_on_a_cluster(

@@ -23,15 +23,19 @@ from saq.queue.redis import RedisQueue
 from config import Settings
 from sandbox.accounts import Backbone, Person
 from sandbox.control import SandboxControl
-from tests.events.conftest import ONLY_EMAIL, Events, everything, set_preferences, until
+from tests.events.conftest import (
+    ONLY_EMAIL,
+    Events,
+    everything,
+    set_preferences,
+    until,
+    zendesk_to_a_served_gateway,
+)  # fmt: skip
 from tests.events.receiver import Receiver, receiving
 from tests.events.test_client_webhooks import CREATE
-from tests.events.worker_process import WorkerProcess
-from tests.gateway.freshness import signing
 from tests.gateway.freshness.redis_servers import HOST, SentinelSetup, redis_sentinel
-from tests.gateway.freshness.served import serving
 from tests.gateway.people import ACME, member
-from webhooks.delivery.queue import CLUSTER_REFUSED, queue_name
+from webhooks.delivery.queue import CLUSTER_REFUSED
 from webhooks.events.live import LiveMessage, publish
 from webhooks.events.types import PortalEvent
 from webhooks.outbound import open_outbound
@@ -66,19 +70,9 @@ async def on_sentinel(
         events_settings, redis_url=sentinel.url, worker_concurrency=worker_concurrency,
         webhook_timeout_s=20.0,  # a delivery held over a failover is answered, not timed out
     )  # fmt: skip
-    with serving(lambda url: replace(settings, public_url=url)) as served:
-        target = {"url": f"{served.url}/webhooks/zendesk", "secret": signing.ZENDESK_SECRET}
-        sandbox["zendesk"].call("PUT", "/_sandbox/webhooks", target)
-        worker = WorkerProcess(served.gateway.settings, tmp_path / "worker.log").start()
-        client = Redis(host=HOST, port=sentinel.master())
-        queue = RedisQueue(client, name=queue_name(settings.redis_key_prefix))
-        running = Events(served, worker, served.gateway.settings, client, queue)
-        try:
-            yield running
-        finally:
-            running.worker.stop()
-            print((tmp_path / "worker.log").read_text())
-            await client.aclose()
+    client = Redis(host=HOST, port=sentinel.master())
+    async with zendesk_to_a_served_gateway(settings, sandbox, tmp_path, client) as running:
+        yield running
 
 
 async def _register(events: Events, receiver: Receiver, admin: Person) -> None:
