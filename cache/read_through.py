@@ -227,13 +227,9 @@ class ReadThroughCache:
                 log.note(key.scope, number)
         return [f"{k.scope}#{n}|{k.detail}" for k, n in zip(keys, numbers, strict=True)]
 
-    async def generation(self, scope: str) -> int:
-        """How often `scope` has been invalidated (within the generations' lifetime)."""
-        entry = await self.backend.get(_generation_key(scope))
-        return 0 if entry is None else int(entry.value)
-
     async def generations(self, scopes: Sequence[str]) -> list[int]:
-        """`generation` of each scope, aligned with `scopes`, in one look-up."""
+        """How often each scope has been invalidated (within the generations' lifetime),
+        aligned with `scopes`, in one look-up."""
         found = await self.backend.get_many([_generation_key(scope) for scope in scopes])
         return [0 if entry is None else int(entry.value) for entry in found]
 

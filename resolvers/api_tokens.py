@@ -9,23 +9,10 @@ from datetime import UTC, datetime
 from auth.api_tokens import api_tokens_of, create_api_token, revoke_api_token
 from connectors.hubspot import Company
 from connectors.hubspot_api_tokens import TokenRecord
-from resolvers.accounts import account_by_global_id
-from resolvers.request.access import visible_account
 from resolvers.request.context import RequestContext
 from resolvers.request.errors import bad_input, not_found
 
 MAX_NAME_LENGTH = 100
-
-
-async def token_account(ctx: RequestContext, account_global_id: str | None) -> Company:
-    """The account whose tokens the viewer manages: the given one, else its own."""
-    viewer = ctx.require_viewer()
-    if account_global_id is not None:
-        return await account_by_global_id(ctx, account_global_id)
-    account = await visible_account(ctx, viewer.primary_account_id)
-    if account is None:
-        raise not_found("Account", viewer.primary_account_id)
-    return account
 
 
 async def tokens_of_account(ctx: RequestContext, account: Company) -> list[TokenRecord]:

@@ -14,9 +14,7 @@ from dataclasses import replace
 
 from connectors import uncached
 from connectors.hubspot import Company
-from resolvers.accounts import account_by_global_id
 from resolvers.request import audit
-from resolvers.request.access import visible_account
 from resolvers.request.context import RequestContext
 from resolvers.request.errors import not_found
 from resolvers.request.events_out import events_out
@@ -29,16 +27,6 @@ from webhooks.outbound import Outbound
 
 EVENT_NAMES = tuple(e.value for e in EventType)
 Created = tuple[Endpoint, str]  # the endpoint, and its secret (shown this once)
-
-
-async def endpoint_account(ctx: RequestContext, account_global_id: str | None) -> Company:
-    viewer = ctx.require_viewer()
-    if account_global_id is not None:
-        return await account_by_global_id(ctx, account_global_id)
-    account = await visible_account(ctx, viewer.primary_account_id)
-    if account is None:
-        raise not_found("Account", viewer.primary_account_id)
-    return account
 
 
 def _outbound(ctx: RequestContext) -> Outbound:

@@ -10,6 +10,7 @@ from auth.api_tokens import is_usable
 from auth.permissions import MANAGE_API_TOKENS
 from connectors.hubspot_api_tokens import TokenRecord
 from resolvers import api_tokens
+from resolvers.accounts import account_or_primary
 from schema.context import Info
 from schema.roles import allowed_to
 
@@ -63,7 +64,7 @@ class ApiTokenMutations:
         expires_at: datetime | None = None,
         account_id: strawberry.ID | None = None,
     ) -> CreateApiTokenPayload:
-        account = await api_tokens.token_account(info.context, account_id)
+        account = await account_or_primary(info.context, account_id)
         secret, record = await api_tokens.create_token(info.context, account, name, expires_at)
         return CreateApiTokenPayload(
             api_token=ApiToken.from_upstream(record, datetime.now(UTC)), secret=secret
@@ -76,6 +77,6 @@ class ApiTokenMutations:
     async def revoke_api_token(
         self, info: Info, id: strawberry.ID, account_id: strawberry.ID | None = None
     ) -> RevokeApiTokenPayload:
-        account = await api_tokens.token_account(info.context, account_id)
+        account = await account_or_primary(info.context, account_id)
         record = await api_tokens.revoke_token(info.context, account, id)
         return RevokeApiTokenPayload(api_token=ApiToken.from_upstream(record, datetime.now(UTC)))

@@ -10,6 +10,7 @@ import strawberry
 
 from auth.permissions import MANAGE_WEBHOOK_ENDPOINTS
 from resolvers import webhook_endpoints as hooks
+from resolvers.accounts import account_or_primary
 from resolvers.request.writes import WriteResult
 from schema.context import Info
 from schema.roles import allowed_to
@@ -129,7 +130,7 @@ class WebhookEndpointMutations:
     async def create_webhook_endpoint(
         self, info: Info, url: str, events: list[str], account_id: strawberry.ID | None = None
     ) -> WebhookSecretPayload:
-        account = await hooks.endpoint_account(info.context, account_id)
+        account = await account_or_primary(info.context, account_id)
         return _secret_payload(await hooks.create_endpoint(info.context, account, url, events))
 
     @strawberry.mutation(
@@ -146,7 +147,7 @@ class WebhookEndpointMutations:
         enabled: bool | None = None,
         account_id: strawberry.ID | None = None,
     ) -> WebhookEndpointPayload:
-        account = await hooks.endpoint_account(info.context, account_id)
+        account = await account_or_primary(info.context, account_id)
         result = await hooks.update_endpoint(
             info.context, account, id, url=url, events=events, enabled=enabled
         )
@@ -164,7 +165,7 @@ class WebhookEndpointMutations:
     async def rotate_webhook_secret(
         self, info: Info, id: strawberry.ID, account_id: strawberry.ID | None = None
     ) -> WebhookSecretPayload:
-        account = await hooks.endpoint_account(info.context, account_id)
+        account = await account_or_primary(info.context, account_id)
         return _secret_payload(WriteResult(await hooks.rotate_secret(info.context, account, id)))
 
     @strawberry.mutation(
@@ -174,7 +175,7 @@ class WebhookEndpointMutations:
     async def send_test_webhook(
         self, info: Info, id: strawberry.ID, account_id: strawberry.ID | None = None
     ) -> SendTestWebhookPayload:
-        account = await hooks.endpoint_account(info.context, account_id)
+        account = await account_or_primary(info.context, account_id)
         return SendTestWebhookPayload(event_id=await hooks.send_test(info.context, account, id))
 
     @strawberry.mutation(
@@ -184,7 +185,7 @@ class WebhookEndpointMutations:
     async def delete_webhook_endpoint(
         self, info: Info, id: strawberry.ID, account_id: strawberry.ID | None = None
     ) -> WebhookEndpointPayload:
-        account = await hooks.endpoint_account(info.context, account_id)
+        account = await account_or_primary(info.context, account_id)
         gone = await hooks.delete_endpoint(info.context, account, id)
         return WebhookEndpointPayload(
             webhook_endpoint=WebhookEndpoint.from_upstream(gone), user_errors=[]
